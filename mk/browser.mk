@@ -1,0 +1,44 @@
+# The browser module (wasm/browser), the demo page (demo/page) and their tests (tests/browser).
+#
+#   make build-browser   cargo (wasm32, profile wasm-release) -> wasm-bindgen --target web -> wasm-opt
+#                        into wasm/browser/pkg/, the npm package's build output
+#   make test-browser    build, binding unit tests in Node and in headless Chromium, then the
+#                        playwright-core end-to-end tests against the running demo (worker + origin)
+#   make bench-browser   per-keystroke check latency in Chromium, set load time, wasm size
+BROWSER_CRATE := termgate-browser
+BROWSER_PKG := wasm/browser/pkg
+BROWSER_BG := $(BROWSER_PKG)/termgate_browser_bg.wasm
+BROWSER_RAW := target/wasm32-unknown-unknown/wasm-release/termgate_browser.wasm
+BROWSER_SOURCES := $(shell find src wasm/browser/src -name '*.rs' 2>/dev/null) \
+	Cargo.toml Cargo.lock wasm/browser/Cargo.toml
+WASM_OPT := node_modules/.bin/wasm-opt
+# wasm-bindgen-test-runner drives Chromium through this when WASM_BINDGEN_USE_BROWSER=1.
+BROWSER_TEST_ENV := CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_USE_BROWSER=1
+CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM
+
+.PHONY: build-browser test-browser test-browser-unit test-browser-e2e bench-browser
+
+build-browser: $(BROWSER_BG)
+
+$(BROWSER_BG): $(BROWSER_SOURCES) | setup-wasm setup-npm
+	cargo build -p $(BROWSER_CRATE) --target wasm32-unknown-unknown --profile wasm-release
+	rm -rf $(BROWSER_PKG)
+	$(WASM_BINDGEN) --target web --out-dir $(BROWSER_PKG) $(BROWSER_RAW)
+	$(WASM_OPT) -Os $(BROWSER_BG) -o $(BROWSER_BG)
+	@printf 'termgate_browser_bg.wasm: %s bytes, %s gzip\n' \
+	  "$$(wc -c < $(BROWSER_BG))" "$$(gzip -9 -c $(BROWSER_BG) | wc -c)"
+
+test-browser: test-browser-unit test-browser-e2e
+
+# The binding's wasm-bindgen tests: Node first, then headless Chromium through chromedriver.
+test-browser-unit: setup-wasm setup-chromium
+	cargo clippy -p $(BROWSER_CRATE) --target wasm32-unknown-unknown --all-targets -- -D warnings
+	cargo test -p $(BROWSER_CRATE) --target wasm32-unknown-unknown
+	$(BROWSER_TEST_ENV) cargo test -p $(BROWSER_CRATE) --target wasm32-unknown-unknown
+
+test-browser-e2e: build-browser setup-npm setup-chromium
+	node --test --test-concurrency=1 tests/browser/
+
+bench-browser: build-browser setup-npm setup-chromium
+	node tests/browser/bench.mjs

@@ -1,0 +1,151 @@
+//! termgate in the browser.
+//!
+//! A thin [`wasm-bindgen`](https://docs.rs/wasm-bindgen) binding over the core crate: the same
+//! normalization, term sets and scanner the edge worker runs, so a compose box can warn before a post
+//! is sent and a timeline can apply a user's mute list without a round trip. There is no matching logic
+//! here; every file is one exported JS class or one group of functions:
+//!
+//! - [`TermSet`] (`term_set.rs`): load compiled set bytes, or compile a term list in the browser (a
+//!   user's own mute list) and export its bytes.
+//! - [`Scanner`] (`scanner.rs`): check one text, or many posts in one call, against one or more sets.
+//!   Match spans are in UTF-16 code units of the JS string, ready for `String.prototype.slice`.
+//! - `reportCategories` / `missingReportFields` (`report.rs`): the problem-report categories and the
+//!   information each one requires, from the core, so the form and the edge agree.
+//!
+//! Errors are JS `Error`s carrying the core's message (`JsResult`); nothing here may panic, because the
+//! browser build uses `panic = "abort"` and a panic would be a wasm trap.
+#![deny(missing_docs)]
+
+mod report;
+mod scanner;
+mod term_set;
+mod utf16;
+
+pub use report::{missing_report_fields, report_categories};
+pub use scanner::Scanner;
+pub use term_set::TermSet;
+
+use wasm_bindgen::prelude::*;
+
+/// What every exported function returns: a JS exception is a thrown `Error`.
+pub type JsResult<T> = Result<T, JsValue>;
+
+/// The one conversion of core errors into JS: an `Error` whose message is the core's `Display`
+/// (for a compile error, `file:line:col: message`) and whose `name` says which kind it was.
+pub(crate) trait IntoJsResult<T> {
+    fn into_js(self, name: &str) -> JsResult<T>;
+}
+
+impl<T, E: std::fmt::Display> IntoJsResult<T> for Result<T, E> {
+    fn into_js(self, name: &str) -> JsResult<T> {
+        self.map_err(|e| {
+            let error = js_sys::Error::new(&e.to_string());
+            error.set_name(name);
+            error.into()
+        })
+    }
+}
+
+/// Sets `key` on a plain object. `Reflect.set` cannot fail on an ordinary extensible object.
+pub(crate) fn set(object: &js_sys::Object, key: &str, value: impl Into<JsValue>) {
+    let _ = js_sys::Reflect::set(object, &JsValue::from_str(key), &value.into());
+}
+
+/// The precise TypeScript types of the plain objects the module returns, written once. (Read at
+/// compile time by the `typescript_custom_section` below, which rustc does not count as a use.)
+#[allow(dead_code)]
+const TS_TYPES: &str = r#"
+/** The verdict for a text: the strongest action among its matches, or "allow". */
+export type Verdict = "block" | "flag" | "warn" | "hide" | "collapse" | "allow";
+/** The action of one rule: posting rules block/flag/warn, mute rules hide/collapse. */
+export type Action = "block" | "flag" | "warn" | "hide" | "collapse";
+/** The report categories (the section header's optional second word in a term list). */
+export type Category =
+  | "spam" | "phishing" | "malware" | "tampering" | "unauthorized-access" | "copyright"
+  | "defamation" | "privacy" | "personal-info" | "portrait" | "trademark" | "illegal"
+  | "nuisance" | "harassment" | "other";
+
+/** One match. `start`/`end` are UTF-16 code units of the checked string: `text.slice(start, end)`. */
+export interface Match {
+  start: number;
+  end: number;
+  /** The rule as its author wrote it. */
+  rule: string;
+  action: Action;
+  category: Category | null;
+}
+
+/** The result of checking one text. Matches are sorted by `start`, then `end`. */
+export interface CheckResult {
+  verdict: Verdict;
+  matches: Match[];
+}
+
+/** What a loaded set holds. */
+export interface TermSetInfo {
+  /** Number of rules. */
+  rules: number;
+  /** Size of the compiled set in bytes. */
+  bytes: number;
+}
+
+/** A label in both UI languages. */
+export interface Label {
+  en: string;
+  ja: string;
+}
+
+/** One piece of information a report must carry. */
+export interface ReportField {
+  /** The key to send in the report's `fields` object. */
+  name: string;
+  label: Label;
+}
+
+/** A report category and exactly the fields it requires. */
+export interface ReportCategory {
+  id: Category;
+  label: Label;
+  fields: ReportField[];
+}
+"#;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_SECTION: &str = TS_TYPES;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `CheckResult` in the `.d.ts`.
+    #[wasm_bindgen(typescript_type = "CheckResult")]
+    pub type CheckResult;
+    /// `CheckResult[]` in the `.d.ts`.
+    #[wasm_bindgen(typescript_type = "CheckResult[]")]
+    pub type CheckResults;
+    /// `TermSetInfo` in the `.d.ts`.
+    #[wasm_bindgen(typescript_type = "TermSetInfo")]
+    pub type TermSetInfo;
+    /// `ReportCategory[]` in the `.d.ts`.
+    #[wasm_bindgen(typescript_type = "ReportCategory[]")]
+    pub type ReportCategories;
+    /// `Record<string, string>` in the `.d.ts`.
+    #[wasm_bindgen(typescript_type = "Record<string, string>")]
+    pub type ReportFields;
+}
+
+#[cfg(test)]
+mod tests {
+    /// The hand-written `Category` union names every category the core knows, and nothing else.
+    #[test]
+    fn typescript_category_union_matches_the_core() {
+        let union = super::TS_TYPES
+            .split("export type Category =")
+            .nth(1)
+            .and_then(|rest| rest.split(';').next())
+            .unwrap_or_default();
+        let mut listed: Vec<&str> = union.split('"').skip(1).step_by(2).collect();
+        let mut core: Vec<&str> = termgate::Category::ALL.iter().map(|c| c.as_str()).collect();
+        listed.sort_unstable();
+        core.sort_unstable();
+        assert_eq!(listed, core);
+    }
+}
