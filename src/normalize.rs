@@ -1,0 +1,728 @@
+//! One normalization for terms and text, with a map back to the original bytes.
+//!
+//! Terms and posts go through the same pipeline, so a term matches a post when their normalized
+//! forms meet. The pipeline runs per *cluster* of the original text (a character and the combining
+//! marks that follow it, so `ﾊﾟ` composes to `パ`), then groups what it produced into *tokens*
+//! (runs of letters and digits) separated by *gaps* (runs of everything else):
+//!
+//! 1. compatibility forms (NFKC): `ＳＰＡＭ`, `ｽﾊﾟﾑ`, `①`, ligatures;
+//! 2. invisible characters dropped (zero-width, bidi controls, soft hyphen, variation selectors);
+//! 3. Latin diacritics stripped (`spàm`), never the kana voicing marks (`ば` stays `ば`);
+//! 4. Cyrillic and Greek look-alikes mapped to Latin (`ѕрам`);
+//! 5. lower case; katakana to hiragana;
+//! 6. leetspeak inside tokens that contain a letter (`sp4m`, `$pam`; `455` stays a number);
+//! 7. letter-spaced runs joined: a gap of at most three separators between two one-character
+//!    tokens disappears (`s p a m`, `し・ね`), every other gap becomes one space (`this pam` stays
+//!    two words);
+//! 8. repeated letters collapsed to one, with the run length remembered (`spaaaam`), and the long
+//!    vowel mark `ー` dropped (`ばーーーか`).
+//!
+//! Every fold can be switched off in a [`Profile`].
+
+use icu_normalizer::properties::{
+    CanonicalCombiningClassMapBorrowed, CanonicalDecompositionBorrowed, Decomposed,
+};
+use icu_normalizer::ComposingNormalizerBorrowed;
+
+/// The version of the normalization algorithm. A term set built with another version is refused,
+/// because its keys would no longer meet the text.
+pub const NORMALIZATION_VERSION: u16 = 1;
+
+/// One step of the normalization pipeline that can be switched on or off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Fold {
+    /// Unicode compatibility normalization (NFKC): full-width, half-width, circled, ligatures.
+    Compatibility,
+    /// Lower case.
+    Case,
+    /// Katakana to hiragana.
+    Kana,
+    /// Latin diacritics removed.
+    Diacritics,
+    /// Zero-width and other invisible characters removed.
+    Invisible,
+    /// Separators between single letters removed (`s.p.a.m`).
+    Separators,
+    /// Cyrillic and Greek letters that look Latin mapped to Latin.
+    Homoglyphs,
+    /// `4 @ → a`, `3 → e`, `1 ! → i`, `0 → o`, `5 $ → s`, `7 → t` inside words.
+    Leetspeak,
+    /// Repeated letters collapsed, long vowel marks dropped.
+    Repeats,
+}
+
+impl Fold {
+    /// Every fold, in pipeline order.
+    pub const ALL: [Fold; 9] = [
+        Fold::Compatibility,
+        Fold::Invisible,
+        Fold::Diacritics,
+        Fold::Homoglyphs,
+        Fold::Case,
+        Fold::Kana,
+        Fold::Leetspeak,
+        Fold::Separators,
+        Fold::Repeats,
+    ];
+
+    /// The fold's name: `compat`, `case`, `kana`, `diacritics`, `invisible`, `separators`,
+    /// `homoglyphs`, `leet` or `repeats`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Fold::Compatibility => "compat",
+            Fold::Case => "case",
+            Fold::Kana => "kana",
+            Fold::Diacritics => "diacritics",
+            Fold::Invisible => "invisible",
+            Fold::Separators => "separators",
+            Fold::Homoglyphs => "homoglyphs",
+            Fold::Leetspeak => "leet",
+            Fold::Repeats => "repeats",
+        }
+    }
+
+    fn bit(self) -> u16 {
+        1 << (self as u16)
+    }
+}
+
+/// Which folds a term set was built with. Text is scanned with the profile of the set.
+///
+/// ```
+/// use termgate::{Fold, Profile};
+///
+/// let p = Profile::FULL.with(Fold::Leetspeak, false);
+/// assert!(p.has(Fold::Case));
+/// assert!(!p.has(Fold::Leetspeak));
+/// assert_eq!(Profile::from_bits(p.bits()), Some(p));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Profile {
+    bits: u16,
+}
+
+impl Profile {
+    /// Every fold on: the default.
+    pub const FULL: Profile = Profile { bits: 0x1ff };
+    /// No fold at all: terms match the text as written (tokens and gaps still apply).
+    pub const NONE: Profile = Profile { bits: 0 };
+
+    /// This profile with `fold` switched on or off.
+    pub fn with(self, fold: Fold, on: bool) -> Profile {
+        let bits = if on {
+            self.bits | fold.bit()
+        } else {
+            self.bits & !fold.bit()
+        };
+        Profile { bits }
+    }
+
+    /// Whether `fold` is on.
+    pub fn has(self, fold: Fold) -> bool {
+        self.bits & fold.bit() != 0
+    }
+
+    /// The profile as stored in a term set.
+    pub fn bits(self) -> u16 {
+        self.bits
+    }
+
+    /// The profile stored as `bits`, or `None` if it names folds this version does not know.
+    pub fn from_bits(bits: u16) -> Option<Profile> {
+        (bits & !Profile::FULL.bits == 0).then_some(Profile { bits })
+    }
+
+    /// The names of the folds that are on, comma-separated (`none` for none).
+    pub fn names(self) -> String {
+        let on: Vec<&str> = Fold::ALL
+            .into_iter()
+            .filter(|f| self.has(*f))
+            .map(Fold::as_str)
+            .collect();
+        if on.is_empty() {
+            "none".to_string()
+        } else {
+            on.join(",")
+        }
+    }
+}
+
+impl Default for Profile {
+    fn default() -> Profile {
+        Profile::FULL
+    }
+}
+
+/// One character of normalized text and where it came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Unit {
+    /// Byte offset of this character in the normalized text.
+    pub norm: u32,
+    /// Byte range in the original text that produced it.
+    pub start: u32,
+    pub end: u32,
+    /// How many times the character stood in a row before it was collapsed (255 means 255 or more).
+    pub run: u8,
+    pub flags: u8,
+}
+
+impl Unit {
+    /// A letter or digit of a script written with spaces between words.
+    pub const SPACED: u8 = 1;
+    /// The single space that stands for a gap between words.
+    pub const GAP: u8 = 2;
+
+    pub fn is_gap(&self) -> bool {
+        self.flags & Unit::GAP != 0
+    }
+
+    pub fn is_spaced(&self) -> bool {
+        self.flags & Unit::SPACED != 0
+    }
+}
+
+/// Normalized text: the string matched against term keys, and one [`Unit`] per character of it.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Normalized {
+    pub text: String,
+    pub units: Vec<Unit>,
+}
+
+impl Normalized {
+    /// Is there a word boundary before unit `i` (for `i == units.len()`, at the end)?
+    pub fn boundary(&self, i: usize) -> bool {
+        let (Some(prev), Some(next)) = (
+            i.checked_sub(1).and_then(|p| self.units.get(p)),
+            self.units.get(i),
+        ) else {
+            return true;
+        };
+        prev.is_gap() || next.is_gap() || !(prev.is_spaced() && next.is_spaced())
+    }
+
+    /// The index of the unit that starts at byte `norm` of the normalized text.
+    pub fn unit_at(&self, norm: usize) -> usize {
+        self.units.partition_point(|u| (u.norm as usize) < norm)
+    }
+
+    /// The original byte range covered by units `i..j` (`i < j`).
+    pub fn span(&self, i: usize, j: usize) -> (usize, usize) {
+        match (
+            self.units.get(i),
+            j.checked_sub(1).and_then(|k| self.units.get(k)),
+        ) {
+            (Some(a), Some(b)) => (a.start as usize, b.end as usize),
+            _ => (0, 0),
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Class {
+    Letter,
+    Digit,
+    /// `$ @ !`: a letter inside a word, punctuation elsewhere.
+    Leet,
+    /// `ー`: a long vowel mark, dropped when repeats are folded.
+    Long,
+    Separator,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Piece {
+    c: char,
+    start: u32,
+    end: u32,
+    class: Class,
+}
+
+const NFKC: ComposingNormalizerBorrowed<'static> = ComposingNormalizerBorrowed::new_nfkc();
+const CCC: CanonicalCombiningClassMapBorrowed<'static> = CanonicalCombiningClassMapBorrowed::new();
+const DECOMPOSE: CanonicalDecompositionBorrowed<'static> = CanonicalDecompositionBorrowed::new();
+
+/// Normalizes `text` with `profile`.
+///
+/// Offsets are `u32`: callers split texts of 4 GiB or more before they get here.
+pub(crate) fn normalize(text: &str, profile: Profile) -> Normalized {
+    debug_assert!(text.len() <= u32::MAX as usize);
+    let mut pieces = Vec::with_capacity(text.len());
+    fold_clusters(text, profile, &mut pieces);
+    let mut out = Normalized {
+        text: String::with_capacity(text.len()),
+        units: Vec::with_capacity(pieces.len()),
+    };
+    emit_tokens(&mut pieces, profile, &mut out);
+    out
+}
+
+/// Steps 1–5 and classification, cluster by cluster.
+fn fold_clusters(text: &str, profile: Profile, pieces: &mut Vec<Piece>) {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    let mut buf: Vec<char> = Vec::new();
+    while i < bytes.len() {
+        let b = bytes[i];
+        // ASCII fast path: no ASCII character composes with what follows unless a combining
+        // mark follows it, which is never ASCII.
+        if b < 0x80 && bytes.get(i + 1).is_none_or(|n| *n < 0x80) {
+            let c = if profile.has(Fold::Case) {
+                b.to_ascii_lowercase()
+            } else {
+                b
+            };
+            let class = ascii_class(c, profile);
+            pieces.push(Piece {
+                c: char::from(c),
+                start: i as u32,
+                end: i as u32 + 1,
+                class,
+            });
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut chars = text[i..].char_indices();
+        let (_, first) = chars.next().unwrap_or((0, '\u{0}'));
+        let mut end = i + first.len_utf8();
+        for (off, c) in chars {
+            if !continues_cluster(c) || end - start > 64 {
+                break;
+            }
+            end = i + off + c.len_utf8();
+        }
+        i = end;
+        let cluster = &text[start..end];
+        buf.clear();
+        if profile.has(Fold::Compatibility) && !nfkc_stable(first, cluster.len()) {
+            buf.extend(NFKC.normalize_iter(cluster.chars()));
+        } else {
+            buf.extend(cluster.chars());
+        }
+        for &c in &buf {
+            fold_char(c, start as u32, end as u32, profile, pieces);
+        }
+    }
+}
+
+fn ascii_class(c: u8, profile: Profile) -> Class {
+    match c {
+        b'a'..=b'z' | b'A'..=b'Z' => Class::Letter,
+        b'0'..=b'9' => Class::Digit,
+        b'$' | b'@' | b'!' if profile.has(Fold::Leetspeak) => Class::Leet,
+        _ => Class::Separator,
+    }
+}
+
+/// Characters that belong to the cluster of the character before them.
+fn continues_cluster(c: char) -> bool {
+    // Half-width voiced and semi-voiced marks have class 0 but compose under NFKC.
+    c == '\u{FF9E}' || c == '\u{FF9F}' || (c > '\u{2FF}' && CCC.get_u8(c) != 0)
+}
+
+/// Clusters NFKC leaves as they are, checked without calling the normalizer: kana, CJK ideographs
+/// and Hangul syllables alone.
+fn nfkc_stable(c: char, cluster_len: usize) -> bool {
+    cluster_len == c.len_utf8()
+        && matches!(c, '\u{3041}'..='\u{3096}' | '\u{30A1}'..='\u{30FA}' | '\u{30FC}' | '\u{4E00}'..='\u{9FFF}' | '\u{AC00}'..='\u{D7A3}')
+}
+
+fn fold_char(c: char, start: u32, end: u32, profile: Profile, pieces: &mut Vec<Piece>) {
+    if profile.has(Fold::Invisible) && is_invisible(c) {
+        return;
+    }
+    let mut c = c;
+    if profile.has(Fold::Diacritics) {
+        if is_latin_mark(c) {
+            return;
+        }
+        c = strip_latin_diacritic(c);
+    }
+    if profile.has(Fold::Homoglyphs) {
+        c = homoglyph(c);
+    }
+    let mut push = |c: char| {
+        let c = if profile.has(Fold::Kana) {
+            hiragana(c)
+        } else {
+            c
+        };
+        pieces.push(Piece {
+            c,
+            start,
+            end,
+            class: classify(c, profile),
+        });
+    };
+    if profile.has(Fold::Case) && !c.is_lowercase() && c.is_alphabetic() {
+        for l in c.to_lowercase() {
+            // 'İ' lowercases to 'i' + U+0307; the mark is a diacritic like any other.
+            if !(profile.has(Fold::Diacritics) && is_latin_mark(l)) {
+                push(l);
+            }
+        }
+    } else {
+        push(c);
+    }
+}
+
+fn classify(c: char, profile: Profile) -> Class {
+    if c.is_ascii() {
+        return ascii_class(c as u8, profile);
+    }
+    if c == '\u{30FC}' && profile.has(Fold::Repeats) {
+        Class::Long
+    } else if c.is_alphabetic() || (c > '\u{2FF}' && CCC.get_u8(c) != 0) {
+        Class::Letter
+    } else if c.is_numeric() {
+        Class::Digit
+    } else {
+        Class::Separator
+    }
+}
+
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
+        | '\u{FFA0}' | '\u{E0000}'..='\u{E0FFF}')
+}
+
+/// Combining marks used on Latin letters; the kana voicing marks (U+3099, U+309A) are not among them.
+fn is_latin_mark(c: char) -> bool {
+    matches!(c, '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
+}
+
+fn strip_latin_diacritic(c: char) -> char {
+    if !matches!(c, '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}') {
+        return c;
+    }
+    match c {
+        'ø' => return 'o',
+        'Ø' => return 'O',
+        'ł' => return 'l',
+        'Ł' => return 'L',
+        'đ' => return 'd',
+        'Đ' => return 'D',
+        'ħ' => return 'h',
+        'Ħ' => return 'H',
+        'ı' => return 'i',
+        _ => {}
+    }
+    let mut base = c;
+    // Canonical decompositions nest (ệ → ẹ + ̂ → e + ̣ + ̂); a few steps always reach the base.
+    for _ in 0..4 {
+        match DECOMPOSE.decompose(base) {
+            Decomposed::Default => break,
+            Decomposed::Singleton(b) | Decomposed::Expansion(b, _) => base = b,
+        }
+    }
+    base
+}
+
+/// Cyrillic and Greek letters drawn like Latin ones, mapped before case folding so that upper-case
+/// forms map by their own shape (Greek `Η` looks like `H`, its lower case `η` does not).
+fn homoglyph(c: char) -> char {
+    if (c as u32) < 0x370 {
+        return c;
+    }
+    match c {
+        'А' | 'Α' => 'A',
+        'В' | 'Β' => 'B',
+        'С' => 'C',
+        'Е' | 'Ε' => 'E',
+        'Н' | 'Η' => 'H',
+        'І' | 'Ι' | 'Ӏ' => 'I',
+        'Ј' => 'J',
+        'К' | 'Κ' => 'K',
+        'М' | 'Μ' => 'M',
+        'Ν' => 'N',
+        'О' | 'Ο' => 'O',
+        'Р' | 'Ρ' => 'P',
+        'Ѕ' => 'S',
+        'Т' | 'Τ' => 'T',
+        'Х' | 'Χ' => 'X',
+        'У' | 'Υ' | 'Ү' => 'Y',
+        'Ζ' => 'Z',
+        'а' | 'α' => 'a',
+        'с' | 'ϲ' => 'c',
+        'ԁ' => 'd',
+        'е' | 'ё' => 'e',
+        'һ' => 'h',
+        'і' | 'ї' | 'ι' => 'i',
+        'ј' => 'j',
+        'κ' | 'к' => 'k',
+        'ӏ' => 'l',
+        'м' => 'm',
+        'п' => 'n',
+        'о' | 'ο' | 'σ' => 'o',
+        'р' | 'ρ' => 'p',
+        'ԛ' => 'q',
+        'ѕ' => 's',
+        'τ' | 'т' => 't',
+        'υ' => 'u',
+        'ν' | 'ѵ' => 'v',
+        'ԝ' | 'ω' => 'w',
+        'х' | 'χ' => 'x',
+        'у' | 'γ' => 'y',
+        _ => c,
+    }
+}
+
+fn hiragana(c: char) -> char {
+    match c {
+        '\u{30A1}'..='\u{30F6}' | '\u{30FD}' | '\u{30FE}' => {
+            char::from_u32(c as u32 - 0x60).unwrap_or(c)
+        }
+        _ => c,
+    }
+}
+
+fn leet(c: char) -> char {
+    match c {
+        '4' | '@' => 'a',
+        '3' => 'e',
+        '1' | '!' => 'i',
+        '0' => 'o',
+        '5' | '$' => 's',
+        '7' => 't',
+        _ => c,
+    }
+}
+
+/// Scripts written without spaces between words: a term in them matches inside words.
+pub(crate) fn is_unspaced(c: char) -> bool {
+    matches!(c,
+        '\u{0E00}'..='\u{0EFF}'           // Thai, Lao
+        | '\u{1000}'..='\u{109F}'         // Myanmar
+        | '\u{1100}'..='\u{11FF}'         // Hangul Jamo
+        | '\u{1780}'..='\u{17FF}'         // Khmer
+        | '\u{2E80}'..='\u{2FDF}'         // CJK radicals
+        | '\u{3005}'..='\u{3007}'         // 々 〆 〇
+        | '\u{3040}'..='\u{30FF}'         // Hiragana, Katakana
+        | '\u{3130}'..='\u{318F}'         // Hangul compatibility jamo
+        | '\u{31F0}'..='\u{31FF}'
+        | '\u{3400}'..='\u{4DBF}'
+        | '\u{4E00}'..='\u{9FFF}'
+        | '\u{AC00}'..='\u{D7AF}'         // Hangul syllables
+        | '\u{F900}'..='\u{FAFF}'
+        | '\u{20000}'..='\u{3FFFF}')
+}
+
+/// The most separator characters a gap between single letters may have and still be crossed.
+const MAX_CROSSED_GAP: usize = 3;
+
+/// Steps 6–8: tokens, gaps, leetspeak, repeats; writes the normalized text and its units.
+fn emit_tokens(pieces: &mut [Piece], profile: Profile, out: &mut Normalized) {
+    // A leet symbol is a letter only when a letter, digit or leet letter follows it: `$pam` but
+    // not `spam!`. Decided right to left.
+    let mut next_is_word = false;
+    for p in pieces.iter_mut().rev() {
+        if p.class == Class::Leet && !next_is_word {
+            p.class = Class::Separator;
+        }
+        next_is_word = p.class != Class::Separator;
+    }
+    // Tokens, each with the gap before it and whether that gap is crossed.
+    let mut tokens: Vec<Token> = Vec::new();
+    let mut i = 0;
+    let mut gap: Option<(usize, usize)> = None;
+    while i < pieces.len() {
+        let first = i;
+        let separator = pieces[i].class == Class::Separator;
+        while i < pieces.len() && (pieces[i].class == Class::Separator) == separator {
+            i += 1;
+        }
+        if separator {
+            gap = Some((first, i));
+            continue;
+        }
+        let crossed = match (gap.take(), tokens.last()) {
+            (Some((gs, ge)), Some(prev)) => {
+                profile.has(Fold::Separators)
+                    && prev.end - prev.start == 1
+                    && i - first == 1
+                    && ge - gs <= MAX_CROSSED_GAP
+            }
+            _ => false,
+        };
+        let gap_span = gap_span(pieces, tokens.last(), first);
+        tokens.push(Token {
+            start: first,
+            end: i,
+            crossed,
+            gap: gap_span,
+            wordy: false,
+        });
+    }
+    // Leetspeak applies to tokens joined into a word that has a letter somewhere, so that
+    // normalizing twice changes nothing (`a 5` joins to `a5`, which is `as`).
+    let leet_on = profile.has(Fold::Leetspeak);
+    let mut g = 0;
+    while g < tokens.len() {
+        let mut h = g + 1;
+        while h < tokens.len() && tokens[h].crossed {
+            h += 1;
+        }
+        let wordy = leet_on
+            && tokens[g..h].iter().any(|t| {
+                pieces[t.start..t.end]
+                    .iter()
+                    .any(|p| p.class == Class::Letter)
+            });
+        for t in &mut tokens[g..h] {
+            t.wordy = wordy;
+        }
+        g = h;
+    }
+    let repeats = profile.has(Fold::Repeats);
+    for t in &tokens {
+        if !t.crossed && !out.units.is_empty() {
+            out.units.push(Unit {
+                norm: out.text.len() as u32,
+                start: t.gap.0,
+                end: t.gap.1,
+                run: 1,
+                flags: Unit::GAP,
+            });
+            out.text.push(' ');
+        }
+        for p in &pieces[t.start..t.end] {
+            let c = match p.class {
+                Class::Long if repeats => continue,
+                Class::Leet => leet(p.c),
+                Class::Digit if t.wordy => leet(p.c),
+                _ => p.c,
+            };
+            if repeats {
+                if let Some(last) = out.units.last_mut() {
+                    if !last.is_gap() && out.text[last.norm as usize..].starts_with(c) {
+                        last.run = last.run.saturating_add(1);
+                        last.end = p.end;
+                        continue;
+                    }
+                }
+            }
+            let flags = if c.is_alphanumeric() && !is_unspaced(c) {
+                Unit::SPACED
+            } else {
+                0
+            };
+            out.units.push(Unit {
+                norm: out.text.len() as u32,
+                start: p.start,
+                end: p.end,
+                run: 1,
+                flags,
+            });
+            out.text.push(c);
+        }
+    }
+}
+
+struct Token {
+    /// Pieces `start..end`.
+    start: usize,
+    end: usize,
+    /// Whether the gap before this token is crossed (joined to the previous token).
+    crossed: bool,
+    /// Original byte range of the gap before this token.
+    gap: (u32, u32),
+    /// Whether leetspeak digits in it read as letters.
+    wordy: bool,
+}
+
+/// The original bytes between the previous token and the piece at `first`.
+fn gap_span(pieces: &[Piece], prev: Option<&Token>, first: usize) -> (u32, u32) {
+    let end = pieces[first].start;
+    let start = prev.map_or(end, |t| pieces[t.end - 1].end);
+    (start, end.max(start))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm(s: &str) -> String {
+        normalize(s, Profile::FULL).text
+    }
+
+    #[test]
+    fn folds() {
+        let cases: &[(&str, &str)] = &[
+            ("SpAm", "spam"),
+            ("ＳＰＡＭ", "spam"),
+            ("ｽﾊﾟﾑ", "すぱむ"),
+            ("スパム", "すぱむ"),
+            ("spàm", "spam"),
+            ("ばか", "ばか"),
+            ("バカ", "ばか"),
+            ("s\u{200B}p\u{FEFF}a\u{00AD}m", "spam"),
+            ("s p a m", "spam"),
+            ("s.p.a.m", "spam"),
+            ("s-p-a-m", "spam"),
+            ("し ね", "しね"),
+            ("し・ね", "しね"),
+            ("this pam", "this pam"),
+            ("ѕрам", "spam"),
+            ("sp4m", "spam"),
+            ("$pam", "spam"),
+            ("5pam", "spam"),
+            ("spam!", "spam"),
+            ("455 people", "45 people"),
+            ("spaaaam", "spam"),
+            ("しねええええ", "しねえ"),
+            ("ばーーーか", "ばか"),
+            ("①", "1"),
+            ("ﬁsh", "fish"),
+            ("  hello,   world!! ", "helo world"),
+            ("Ηello", "helo"),
+        ];
+        let mut failures = Vec::new();
+        for (input, want) in cases {
+            let got = norm(input);
+            if got != *want {
+                failures.push(format!("{input:?}: got {got:?}, want {want:?}"));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn runs_and_spans() {
+        let n = normalize("spaaaam", Profile::FULL);
+        assert_eq!(n.units.len(), 4);
+        assert_eq!(n.units[2].run, 4);
+        assert_eq!(n.span(0, 4), (0, 7));
+        let n = normalize("x ＳＰＡＭ!", Profile::FULL);
+        assert_eq!(n.text, "x spam");
+        assert_eq!(n.span(2, 6), (2, 14));
+    }
+
+    #[test]
+    fn profile_switches() {
+        let p = Profile::FULL.with(Fold::Case, false);
+        assert_eq!(normalize("SpAm", p).text, "SpAm");
+        let p = Profile::FULL.with(Fold::Kana, false);
+        assert_eq!(normalize("バカ", p).text, "バカ");
+        let p = Profile::FULL.with(Fold::Leetspeak, false);
+        assert_eq!(normalize("sp4m", p).text, "sp4m");
+        let p = Profile::FULL.with(Fold::Separators, false);
+        assert_eq!(normalize("s p a m", p).text, "s p a m");
+        let p = Profile::FULL.with(Fold::Repeats, false);
+        assert_eq!(normalize("spaam", p).text, "spaam");
+        assert_eq!(normalize("ＳＰＡＭ", Profile::NONE).text, "ＳＰＡＭ");
+        assert_eq!(Profile::from_bits(0x200), None);
+        assert_eq!(Profile::NONE.names(), "none");
+    }
+
+    #[test]
+    fn boundaries() {
+        let n = normalize("死ねbaka", Profile::FULL);
+        assert!(n.boundary(2));
+        let n = normalize("class", Profile::FULL);
+        assert!(!n.boundary(2));
+        assert!(n.boundary(0) && n.boundary(n.units.len()));
+    }
+}

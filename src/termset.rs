@@ -1,0 +1,493 @@
+//! Compiled term sets: the binary format and loading it.
+//!
+//! A set is one byte buffer: a fixed header, then eight sections.
+//!
+//! ```text
+//! offset size
+//!      0    8  magic b"TGSET\0\r\n"
+//!      8    2  format version (1)          10  2  normalization version
+//!     12    2  normalization profile bits  14  2  reserved (0)
+//!     16    4  rule count                  20  4  entry count
+//!     24    8  total length in bytes
+//!     32    8  checksum: XXH3-64 of every byte from offset 40 to the end
+//!     40    8  reserved (0)
+//!     48   64  eight (offset u32, length u32) pairs, one per section:
+//!              0 word index   fst map: key → postings offset, for terms anchored at a word start
+//!              1 inner index  fst map: key → postings offset, for terms that may start anywhere
+//!              2 host index   fst map: reversed host (com.example) → postings offset
+//!              3 postings     u32 lists: count, then that many entry numbers
+//!              4 entries      16-byte records: rule u32, runs offset u32, run count u16,
+//!                             kind u8, mode u8, part u8, 3 reserved
+//!              5 rules        24-byte records: action u8, category u8 (255: none), flags u8,
+//!                             parts u8, 4 reserved, expiry i64 (i64::MAX: never),
+//!                             text offset u32, text length u32
+//!              6 runs         4-byte records: unit index u16, repeat class u16
+//!              7 strings      the rules as written, UTF-8
+//! ```
+//!
+//! All integers are little-endian. Loading checks the header, the checksum and the section
+//! bounds, and opens the three fst maps in place: no key is read and no automaton is built.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use crate::action::{Action, Category};
+use crate::error::{LoadError, LoadErrorKind};
+use crate::normalize::{Profile, NORMALIZATION_VERSION};
+
+pub(crate) const MAGIC: [u8; 8] = *b"TGSET\0\r\n";
+/// The version of the binary format this build writes and reads.
+pub const FORMAT_VERSION: u16 = 1;
+pub(crate) const HEADER_LEN: usize = 112;
+pub(crate) const SECTIONS: usize = 8;
+pub(crate) const ENTRY_LEN: usize = 16;
+pub(crate) const RULE_LEN: usize = 24;
+pub(crate) const RUN_LEN: usize = 4;
+const CHECKSUM_FROM: usize = 40;
+
+pub(crate) const S_WORD: usize = 0;
+pub(crate) const S_INNER: usize = 1;
+pub(crate) const S_HOST: usize = 2;
+pub(crate) const S_POSTINGS: usize = 3;
+pub(crate) const S_ENTRIES: usize = 4;
+pub(crate) const S_RULES: usize = 5;
+pub(crate) const S_RUNS: usize = 6;
+pub(crate) const S_STRINGS: usize = 7;
+
+/// Where a term may match.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Mode {
+    Word = 0,
+    Prefix = 1,
+    Substring = 2,
+    Suffix = 3,
+    Host = 4,
+}
+
+impl Mode {
+    fn from_u8(b: u8) -> Option<Mode> {
+        [
+            Mode::Word,
+            Mode::Prefix,
+            Mode::Substring,
+            Mode::Suffix,
+            Mode::Host,
+        ]
+        .get(usize::from(b))
+        .copied()
+    }
+}
+
+/// What an entry contributes to its rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// A match of the rule.
+    Term = 0,
+    /// An occurrence of an exception.
+    Exception = 1,
+    /// One part of an `&&` rule.
+    Part = 2,
+}
+
+pub(crate) const RULE_EXCEPTION: u8 = 1;
+pub(crate) const RULE_ALL: u8 = 2;
+pub(crate) const NO_CATEGORY: u8 = 255;
+pub(crate) const NEVER: i64 = i64::MAX;
+
+/// One key's meaning for one rule.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Entry {
+    pub rule: u32,
+    pub runs: u32,
+    pub nruns: u16,
+    pub kind: Kind,
+    pub mode: Mode,
+    pub part: u8,
+}
+
+/// A byte range of the shared set buffer, so the fst maps read the set in place.
+#[derive(Clone)]
+pub(crate) struct Part {
+    bytes: Arc<[u8]>,
+    start: usize,
+    end: usize,
+}
+
+impl AsRef<[u8]> for Part {
+    fn as_ref(&self) -> &[u8] {
+        &self.bytes[self.start..self.end]
+    }
+}
+
+/// A compiled term set, ready to scan.
+///
+/// Build one with [`compile`](crate::compile) or [`Compiler`](crate::Compiler), store
+/// [`as_bytes`](TermSet::as_bytes), and load them again with [`from_bytes`](TermSet::from_bytes).
+pub struct TermSet {
+    bytes: Arc<[u8]>,
+    sections: [(usize, usize); SECTIONS],
+    pub(crate) profile: Profile,
+    rule_count: usize,
+    entry_count: usize,
+    checksum: u64,
+    pub(crate) word: fst::Map<Part>,
+    pub(crate) inner: fst::Map<Part>,
+    pub(crate) host: fst::Map<Part>,
+    pub(crate) automaton: OnceLock<Option<crate::scan::Automaton>>,
+    /// Normalized bytes scanned so far by walking the inner index: the evidence for building
+    /// the automaton (see [`Engine::Auto`](crate::Engine::Auto)).
+    pub(crate) walked: AtomicU64,
+}
+
+impl core::fmt::Debug for TermSet {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("TermSet")
+            .field("rules", &self.rule_count)
+            .field("bytes", &self.bytes.len())
+            .field("profile", &self.profile.names())
+            .finish()
+    }
+}
+
+/// Counts and versions of a term set, as `termgate inspect` shows them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SetInfo {
+    /// Binary format version.
+    pub format_version: u16,
+    /// Normalization algorithm version.
+    pub normalization_version: u16,
+    /// The folds the set was built with.
+    pub profile: Profile,
+    /// Rules, including exceptions.
+    pub rules: usize,
+    /// Keys anchored at word starts (whole words and prefixes).
+    pub word_keys: usize,
+    /// Keys matched anywhere (substrings, suffixes, terms in scripts without spaces).
+    pub inner_keys: usize,
+    /// Hosts of `host:` rules.
+    pub host_keys: usize,
+    /// Size of the compiled set in bytes.
+    pub bytes: usize,
+    /// The checksum, which also identifies the set's content.
+    pub checksum: u64,
+}
+
+/// One rule of a set, as written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RuleInfo {
+    /// The action of the rule's section.
+    pub action: Action,
+    /// The category of the rule's section.
+    pub category: Option<Category>,
+    /// When the rule stops applying, in Unix seconds.
+    pub expires: Option<i64>,
+    /// The rule as the user wrote it.
+    pub text: String,
+}
+
+fn u16_at(b: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?))
+}
+
+pub(crate) fn u32_at(b: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
+}
+
+fn u64_at(b: &[u8], at: usize) -> Option<u64> {
+    Some(u64::from_le_bytes(b.get(at..at + 8)?.try_into().ok()?))
+}
+
+pub(crate) fn checksum(bytes: &[u8]) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(bytes.get(CHECKSUM_FROM..).unwrap_or(&[]))
+}
+
+impl TermSet {
+    /// Loads a compiled set, checking its header, versions, checksum and structure.
+    ///
+    /// This takes time proportional to the size only for the checksum; nothing is decoded or
+    /// built until the first scan needs it. Bytes that are not a valid set give an error, never a
+    /// panic.
+    ///
+    /// The checksum catches corruption, not forgery: for sets from people you do not trust, such
+    /// as users' own mute lists, use [`from_untrusted_bytes`](TermSet::from_untrusted_bytes).
+    pub fn from_bytes(bytes: impl Into<Arc<[u8]>>) -> Result<TermSet, LoadError> {
+        let bytes: Arc<[u8]> = bytes.into();
+        let err = |k| Err(LoadError::new(k));
+        let b = &bytes[..];
+        if b.len() < HEADER_LEN {
+            let n = b.len().min(MAGIC.len());
+            return if b[..n] == MAGIC[..n] && n > 0 {
+                err(LoadErrorKind::Truncated {
+                    expected: HEADER_LEN as u64,
+                    actual: b.len() as u64,
+                })
+            } else {
+                err(LoadErrorKind::NotATermSet)
+            };
+        }
+        if b[..8] != MAGIC {
+            return err(LoadErrorKind::NotATermSet);
+        }
+        let header = |at| u16_at(b, at).unwrap_or(0);
+        let format = header(8);
+        if format != FORMAT_VERSION {
+            return err(LoadErrorKind::UnsupportedFormat {
+                found: format,
+                supported: FORMAT_VERSION,
+            });
+        }
+        let norm = header(10);
+        if norm != NORMALIZATION_VERSION {
+            return err(LoadErrorKind::NormalizationMismatch {
+                found: norm,
+                supported: NORMALIZATION_VERSION,
+            });
+        }
+        let total = u64_at(b, 24).unwrap_or(0);
+        if total > b.len() as u64 {
+            return err(LoadErrorKind::Truncated {
+                expected: total,
+                actual: b.len() as u64,
+            });
+        }
+        if total < b.len() as u64 {
+            return err(LoadErrorKind::Corrupt("bytes after the end of the set"));
+        }
+        let sum = u64_at(b, 32).unwrap_or(0);
+        if sum != checksum(b) {
+            return err(LoadErrorKind::Checksum);
+        }
+        let Some(profile) = Profile::from_bits(header(12)) else {
+            return err(LoadErrorKind::Corrupt("unknown normalization folds"));
+        };
+        let rule_count = u32_at(b, 16).unwrap_or(0) as usize;
+        let entry_count = u32_at(b, 20).unwrap_or(0) as usize;
+        let mut sections = [(0, 0); SECTIONS];
+        for (i, s) in sections.iter_mut().enumerate() {
+            let off = u32_at(b, 48 + 8 * i).unwrap_or(0) as usize;
+            let len = u32_at(b, 52 + 8 * i).unwrap_or(0) as usize;
+            if off < HEADER_LEN || off.checked_add(len).is_none_or(|end| end > b.len()) {
+                return err(LoadErrorKind::Corrupt("a section lies outside the set"));
+            }
+            *s = (off, off + len);
+        }
+        let len = |i: usize| sections[i].1 - sections[i].0;
+        if len(S_ENTRIES) != entry_count.saturating_mul(ENTRY_LEN)
+            || len(S_RULES) != rule_count.saturating_mul(RULE_LEN)
+            || len(S_POSTINGS) % 4 != 0
+            || len(S_RUNS) % RUN_LEN != 0
+        {
+            return err(LoadErrorKind::Corrupt(
+                "section sizes disagree with the counts",
+            ));
+        }
+        let open = |i: usize, what: &'static str| {
+            let (start, end) = sections[i];
+            let part = Part {
+                bytes: bytes.clone(),
+                start,
+                end,
+            };
+            fst::Map::new(part).map_err(|_| LoadError::new(LoadErrorKind::Corrupt(what)))
+        };
+        Ok(TermSet {
+            word: open(S_WORD, "word index")?,
+            inner: open(S_INNER, "inner index")?,
+            host: open(S_HOST, "host index")?,
+            bytes,
+            sections,
+            profile,
+            rule_count,
+            entry_count,
+            checksum: sum,
+            automaton: OnceLock::new(),
+            walked: AtomicU64::new(0),
+        })
+    }
+
+    /// Loads a set from someone you do not trust, and rebuilds it from its rules.
+    ///
+    /// A set whose checksum was forged along with its content could make a scan misbehave. This
+    /// reads only the rules as written (every read bounds-checked), compiles them again with the
+    /// set's profile and returns the fresh set; what the bytes' indexes said is never used.
+    pub fn from_untrusted_bytes(bytes: impl Into<Arc<[u8]>>) -> Result<TermSet, LoadError> {
+        let claimed = TermSet::from_bytes(bytes)?;
+        let list = claimed.to_list();
+        crate::compile::Compiler::new()
+            .profile(claimed.profile)
+            .compile(&[crate::Source {
+                name: "<set>",
+                text: &list,
+            }])
+            .map_err(|_| LoadError::new(LoadErrorKind::Corrupt("rules do not compile")))
+    }
+
+    /// The compiled bytes, to store and load again with [`from_bytes`](TermSet::from_bytes).
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// A number that changes whenever the set's content changes (its checksum).
+    pub fn version(&self) -> u64 {
+        self.checksum
+    }
+
+    /// The normalization profile the set was built with.
+    pub fn profile(&self) -> Profile {
+        self.profile
+    }
+
+    /// Counts, versions and size.
+    pub fn info(&self) -> SetInfo {
+        SetInfo {
+            format_version: FORMAT_VERSION,
+            normalization_version: NORMALIZATION_VERSION,
+            profile: self.profile,
+            rules: self.rule_count,
+            word_keys: self.word.len(),
+            inner_keys: self.inner.len(),
+            host_keys: self.host.len(),
+            bytes: self.bytes.len(),
+            checksum: self.checksum,
+        }
+    }
+
+    /// The number of rules, including exceptions.
+    pub fn len(&self) -> usize {
+        self.rule_count
+    }
+
+    /// Whether the set has no rules.
+    pub fn is_empty(&self) -> bool {
+        self.rule_count == 0
+    }
+
+    /// Every rule, in the order of the lists it was compiled from.
+    pub fn rules(&self) -> impl Iterator<Item = RuleInfo> + '_ {
+        (0..self.rule_count).filter_map(|r| self.rule_info(r as u32))
+    }
+
+    /// A term list that compiles to a set with the same rules: sections regenerated, each rule
+    /// as written.
+    pub fn to_list(&self) -> String {
+        let mut out = String::new();
+        let mut current = None;
+        for rule in self.rules() {
+            let section = (rule.action, rule.category, rule.expires);
+            if current != Some(section) {
+                out.push('[');
+                out.push_str(rule.action.as_str());
+                if let Some(c) = rule.category {
+                    out.push(' ');
+                    out.push_str(c.as_str());
+                }
+                if let Some(t) = rule.expires {
+                    out.push_str(" until=");
+                    out.push_str(&crate::time::format_instant(t));
+                }
+                out.push_str("]\n");
+                current = Some(section);
+            }
+            out.push_str(&rule.text);
+            out.push('\n');
+        }
+        out
+    }
+
+    fn section(&self, i: usize) -> &[u8] {
+        let (start, end) = self.sections[i];
+        &self.bytes[start..end]
+    }
+
+    /// The entry numbers a key's postings offset lists.
+    pub(crate) fn postings(&self, offset: u64) -> impl Iterator<Item = Entry> + '_ {
+        let p = self.section(S_POSTINGS);
+        let at = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .saturating_mul(4);
+        let count = u32_at(p, at).unwrap_or(0) as usize;
+        (0..count.min(self.entry_count)).filter_map(move |k| {
+            let e = u32_at(p, at + 4 + 4 * k)?;
+            self.entry(e as usize)
+        })
+    }
+
+    fn entry(&self, i: usize) -> Option<Entry> {
+        let e = self
+            .section(S_ENTRIES)
+            .get(i * ENTRY_LEN..(i + 1) * ENTRY_LEN)?;
+        let rule = u32_at(e, 0)?;
+        if rule as usize >= self.rule_count {
+            return None;
+        }
+        Some(Entry {
+            rule,
+            runs: u32_at(e, 4)?,
+            nruns: u16_at(e, 8)?,
+            kind: match e[10] {
+                0 => Kind::Term,
+                1 => Kind::Exception,
+                2 => Kind::Part,
+                _ => return None,
+            },
+            mode: Mode::from_u8(e[11])?,
+            part: e[12],
+        })
+    }
+
+    /// The repeat classes an entry's key requires, as (unit index, class) pairs.
+    pub(crate) fn runs(&self, e: &Entry) -> impl Iterator<Item = (usize, u8)> + '_ {
+        let r = self.section(S_RUNS);
+        let start = e.runs as usize;
+        (start..start.saturating_add(usize::from(e.nruns))).filter_map(move |k| {
+            let rec = r.get(k * RUN_LEN..(k + 1) * RUN_LEN)?;
+            Some((usize::from(u16_at(rec, 0)?), rec[2]))
+        })
+    }
+
+    pub(crate) fn rule_record(&self, r: u32) -> Option<RuleRecord> {
+        let rec = self
+            .section(S_RULES)
+            .get(r as usize * RULE_LEN..(r as usize + 1) * RULE_LEN)?;
+        Some(RuleRecord {
+            action: Action::from_u8(rec[0])?,
+            category: Category::from_u8(rec[1]),
+            parts: rec[3],
+            expires: i64::from_le_bytes(rec[8..16].try_into().ok()?),
+            text: (u32_at(rec, 16)? as usize, u32_at(rec, 20)? as usize),
+        })
+    }
+
+    pub(crate) fn rule_text(&self, rec: &RuleRecord) -> Option<&str> {
+        let (off, len) = rec.text;
+        let bytes = self.section(S_STRINGS).get(off..off.checked_add(len)?)?;
+        core::str::from_utf8(bytes).ok()
+    }
+
+    fn rule_info(&self, r: u32) -> Option<RuleInfo> {
+        let rec = self.rule_record(r)?;
+        Some(RuleInfo {
+            action: rec.action,
+            category: rec.category,
+            expires: (rec.expires != NEVER).then_some(rec.expires),
+            text: self.rule_text(&rec)?.to_string(),
+        })
+    }
+
+    /// Records inner-index bytes walked; returns the running total.
+    pub(crate) fn note_walked(&self, n: usize) -> u64 {
+        self.walked.fetch_add(n as u64, Ordering::Relaxed) + n as u64
+    }
+}
+
+/// A decoded rule record.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RuleRecord {
+    pub action: Action,
+    pub category: Option<Category>,
+    pub parts: u8,
+    pub expires: i64,
+    text: (usize, usize),
+}
