@@ -104,6 +104,8 @@ mod normalize;
 pub mod report;
 mod scan;
 mod termset;
+#[cfg(test)]
+mod tests;
 mod time;
 mod verdict;
 

@@ -11,9 +11,8 @@
 //! 4. Cyrillic and Greek look-alikes mapped to Latin (`ѕрам`);
 //! 5. lower case; katakana to hiragana;
 //! 6. leetspeak inside tokens that contain a letter (`sp4m`, `$pam`; `455` stays a number);
-//! 7. letter-spaced runs joined: a gap of at most three separators between two one-character
-//!    tokens disappears (`s p a m`, `し・ね`), every other gap becomes one space (`this pam` stays
-//!    two words);
+//! 7. letter-spaced runs joined: a gap between two tokens of one letter each disappears
+//!    (`s p a m`, `し・ね`), every other gap becomes one space (`this pam` stays two words);
 //! 8. repeated letters collapsed to one, with the run length remembered (`spaaaam`), and the long
 //!    vowel mark `ー` dropped (`ばーーーか`).
 //!
@@ -510,20 +509,9 @@ pub(crate) fn is_unspaced(c: char) -> bool {
         | '\u{20000}'..='\u{3FFFF}')
 }
 
-/// The most separator characters a gap between single letters may have and still be crossed.
-const MAX_CROSSED_GAP: usize = 3;
-
 /// Steps 6–8: tokens, gaps, leetspeak, repeats; writes the normalized text and its units.
 fn emit_tokens(pieces: &mut [Piece], profile: Profile, out: &mut Normalized) {
-    // A leet symbol is a letter only when a letter, digit or leet letter follows it: `$pam` but
-    // not `spam!`. Decided right to left.
-    let mut next_is_word = false;
-    for p in pieces.iter_mut().rev() {
-        if p.class == Class::Leet && !next_is_word {
-            p.class = Class::Separator;
-        }
-        next_is_word = p.class != Class::Separator;
-    }
+    resolve_leet(pieces);
     // Tokens, each with the gap before it and whether that gap is crossed.
     let mut tokens: Vec<Token> = Vec::new();
     let mut i = 0;
@@ -538,63 +526,45 @@ fn emit_tokens(pieces: &mut [Piece], profile: Profile, out: &mut Normalized) {
             gap = Some((first, i));
             continue;
         }
-        let crossed = match (gap.take(), tokens.last()) {
-            (Some((gs, ge)), Some(prev)) => {
+        let wordy = profile.has(Fold::Leetspeak)
+            && pieces[first..i].iter().any(|p| p.class == Class::Letter);
+        let gap_pieces = gap.take();
+        let crossed = match (gap_pieces, tokens.last()) {
+            (Some(_), Some(prev)) => {
                 profile.has(Fold::Separators)
-                    && prev.end - prev.start == 1
-                    && i - first == 1
-                    && ge - gs <= MAX_CROSSED_GAP
+                    && is_one_letter(&pieces[prev.start..prev.end], prev.wordy, profile)
+                    && is_one_letter(&pieces[first..i], wordy, profile)
             }
             _ => false,
         };
-        let gap_span = gap_span(pieces, tokens.last(), first);
         tokens.push(Token {
             start: first,
             end: i,
             crossed,
-            gap: gap_span,
-            wordy: false,
+            gap: gap_pieces.map_or((0, 0), |(gs, ge)| (pieces[gs].start, pieces[ge - 1].end)),
+            wordy,
         });
-    }
-    // Leetspeak applies to tokens joined into a word that has a letter somewhere, so that
-    // normalizing twice changes nothing (`a 5` joins to `a5`, which is `as`).
-    let leet_on = profile.has(Fold::Leetspeak);
-    let mut g = 0;
-    while g < tokens.len() {
-        let mut h = g + 1;
-        while h < tokens.len() && tokens[h].crossed {
-            h += 1;
-        }
-        let wordy = leet_on
-            && tokens[g..h].iter().any(|t| {
-                pieces[t.start..t.end]
-                    .iter()
-                    .any(|p| p.class == Class::Letter)
-            });
-        for t in &mut tokens[g..h] {
-            t.wordy = wordy;
-        }
-        g = h;
     }
     let repeats = profile.has(Fold::Repeats);
     for t in &tokens {
-        if !t.crossed && !out.units.is_empty() {
-            out.units.push(Unit {
-                norm: out.text.len() as u32,
-                start: t.gap.0,
-                end: t.gap.1,
-                run: 1,
-                flags: Unit::GAP,
-            });
-            out.text.push(' ');
-        }
+        // The gap is written only once the next token writes something: a token of nothing but
+        // long vowel marks must not leave a trailing space.
+        let mut gap = (!t.crossed && !out.units.is_empty()).then_some(t.gap);
         for p in &pieces[t.start..t.end] {
-            let c = match p.class {
-                Class::Long if repeats => continue,
-                Class::Leet => leet(p.c),
-                Class::Digit if t.wordy => leet(p.c),
-                _ => p.c,
-            };
+            if repeats && p.class == Class::Long {
+                continue;
+            }
+            let c = token_char(p, t.wordy);
+            if let Some((start, end)) = gap.take() {
+                out.units.push(Unit {
+                    norm: out.text.len() as u32,
+                    start,
+                    end,
+                    run: 1,
+                    flags: Unit::GAP,
+                });
+                out.text.push(' ');
+            }
             if repeats {
                 if let Some(last) = out.units.last_mut() {
                     if !last.is_gap() && out.text[last.norm as usize..].starts_with(c) {
@@ -621,6 +591,51 @@ fn emit_tokens(pieces: &mut [Piece], profile: Profile, out: &mut Normalized) {
     }
 }
 
+/// A leet symbol is a letter when a letter, digit or leet letter follows it (`$pam`, `sh!t`);
+/// `$` and `@` also when one precedes them (`a$$`), `!` not (`spam!`). Others become separators.
+fn resolve_leet(pieces: &mut [Piece]) {
+    let mut next_is_word = vec![false; pieces.len()];
+    let mut word = false;
+    for (k, p) in pieces.iter().enumerate().rev() {
+        next_is_word[k] = word;
+        word = match p.class {
+            Class::Separator => false,
+            Class::Leet => word,
+            _ => true,
+        };
+    }
+    let mut prev_is_word = false;
+    for (k, p) in pieces.iter_mut().enumerate() {
+        if p.class == Class::Leet && !(next_is_word[k] || (prev_is_word && p.c != '!')) {
+            p.class = Class::Separator;
+        }
+        prev_is_word = p.class != Class::Separator;
+    }
+}
+
+/// The character a piece writes into a token that is (or is not) `wordy`.
+fn token_char(p: &Piece, wordy: bool) -> char {
+    match p.class {
+        Class::Leet => leet(p.c),
+        Class::Digit if wordy => leet(p.c),
+        _ => p.c,
+    }
+}
+
+/// Whether a token normalizes to a single letter (`a`, `aaa`, `a4`, `ばー`): only such tokens
+/// are joined across gaps, which keeps normalizing twice the same as normalizing once.
+fn is_one_letter(token: &[Piece], wordy: bool, profile: Profile) -> bool {
+    let repeats = profile.has(Fold::Repeats);
+    let mut chars = token
+        .iter()
+        .filter(|p| !(repeats && p.class == Class::Long))
+        .map(|p| token_char(p, wordy));
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    first.is_alphabetic() && chars.all(|c| repeats && c == first)
+}
+
 struct Token {
     /// Pieces `start..end`.
     start: usize,
@@ -631,13 +646,6 @@ struct Token {
     gap: (u32, u32),
     /// Whether leetspeak digits in it read as letters.
     wordy: bool,
-}
-
-/// The original bytes between the previous token and the piece at `first`.
-fn gap_span(pieces: &[Piece], prev: Option<&Token>, first: usize) -> (u32, u32) {
-    let end = pieces[first].start;
-    let start = prev.map_or(end, |t| pieces[t.end - 1].end);
-    (start, end.max(start))
 }
 
 #[cfg(test)]

@@ -144,14 +144,7 @@ impl<'s> Scanner<'s> {
                 }
             };
             let norm = &normalized[pos].1;
-            let mut scan = SetScan {
-                set,
-                norm,
-                now,
-                matches: Vec::new(),
-                exceptions: Vec::new(),
-                parts: BTreeMap::new(),
-            };
+            let mut scan = SetScan::new(set, norm, now);
             scan.words();
             scan.inner(self.engine);
             scan.hosts(text);
@@ -173,7 +166,7 @@ fn clock() -> i64 {
 }
 
 /// One set's scan of one normalized text.
-struct SetScan<'a> {
+pub(crate) struct SetScan<'a> {
     set: &'a TermSet,
     norm: &'a Normalized,
     now: i64,
@@ -200,7 +193,18 @@ fn walk(map: &fst::Map<Part>, bytes: &[u8], from: usize, mut hit: impl FnMut(usi
     }
 }
 
-impl SetScan<'_> {
+impl<'a> SetScan<'a> {
+    pub(crate) fn new(set: &'a TermSet, norm: &'a Normalized, now: i64) -> SetScan<'a> {
+        SetScan {
+            set,
+            norm,
+            now,
+            matches: Vec::new(),
+            exceptions: Vec::new(),
+            parts: BTreeMap::new(),
+        }
+    }
+
     fn words(&mut self) {
         if self.set.word.is_empty() {
             return;
@@ -267,7 +271,7 @@ impl SetScan<'_> {
         }
     }
 
-    fn hosts(&mut self, text: &str) {
+    pub(crate) fn hosts(&mut self, text: &str) {
         if self.set.host.is_empty() {
             return;
         }
@@ -290,7 +294,7 @@ impl SetScan<'_> {
     }
 
     /// Units `i..j` of the normalized text equal a key whose postings are at `value`.
-    fn hit(&mut self, i: usize, j: usize, value: u64) {
+    pub(crate) fn hit(&mut self, i: usize, j: usize, value: u64) {
         if j <= i || j > self.norm.units.len() {
             return;
         }
@@ -341,7 +345,7 @@ impl SetScan<'_> {
         }
     }
 
-    fn finish(mut self, set_index: usize, base: usize, out: &mut Vec<Match>) {
+    pub(crate) fn finish(mut self, set_index: usize, base: usize, out: &mut Vec<Match>) {
         for (rule, found) in std::mem::take(&mut self.parts) {
             let Some(rec) = self.set.rule_record(rule) else {
                 continue;

@@ -1,0 +1,561 @@
+//! Table tests of whole scans, run against every engine, and property tests of the engines
+//! against a naive reference.
+
+use proptest::prelude::*;
+
+use crate::normalize::{normalize, Profile};
+use crate::termset::Mode;
+use crate::{compile_str, Engine, Scanner, TermSet, Verdict};
+
+/// One scan: a term list, a text, the verdict and each match as (matched original text, rule).
+struct Case {
+    name: &'static str,
+    list: &'static str,
+    text: &'static str,
+    verdict: &'static str,
+    matches: &'static [(&'static str, &'static str)],
+}
+
+const fn t(
+    name: &'static str,
+    list: &'static str,
+    text: &'static str,
+    verdict: &'static str,
+    matches: &'static [(&'static str, &'static str)],
+) -> Case {
+    Case {
+        name,
+        list,
+        text,
+        verdict,
+        matches,
+    }
+}
+
+const MODES: &[Case] = &[
+    t(
+        "word010",
+        "[block]\nass",
+        "kiss my ass",
+        "block",
+        &[("ass", "ass")],
+    ),
+    t("word020", "[block]\nass", "class assistant", "allow", &[]),
+    t("word030", "[block]\nspam", "this pam", "allow", &[]),
+    t("word040", "[block]\ncunt", "Scunthorpe", "allow", &[]),
+    t("word050", "[block]\nfuk", "Fukushima", "allow", &[]),
+    t(
+        "word060",
+        "[block]\nbuy followers",
+        "Buy  Followers!",
+        "block",
+        &[("Buy  Followers", "buy followers")],
+    ),
+    t(
+        "word070",
+        "[block]\nbaka",
+        "死ねbaka",
+        "block",
+        &[("baka", "baka")],
+    ),
+    t(
+        "sub010",
+        "[block]\n*ass*",
+        "class",
+        "block",
+        &[("ass", "*ass*")],
+    ),
+    t(
+        "sub020",
+        "[block]\nラーメン",
+        "今日はラーメンを食べた",
+        "block",
+        &[("ラーメン", "ラーメン")],
+    ),
+    t(
+        "sub030",
+        "[block]\nしね",
+        "今すぐｼﾈ!",
+        "block",
+        &[("ｼﾈ", "しね")],
+    ),
+    t(
+        "prefix010",
+        "[block]\nfuck*",
+        "fuckers",
+        "block",
+        &[("fuck", "fuck*")],
+    ),
+    t("prefix020", "[block]\nfuck*", "motherfucker", "allow", &[]),
+    t(
+        "suffix010",
+        "[block]\n*fucker",
+        "motherfucker",
+        "block",
+        &[("fucker", "*fucker")],
+    ),
+    t("suffix020", "[block]\n*fucker", "fuckers", "allow", &[]),
+    t(
+        "and010",
+        "[block spam]\nbuy && followers",
+        "followers for you, buy now",
+        "block",
+        &[
+            ("followers", "buy && followers"),
+            ("buy", "buy && followers"),
+        ],
+    ),
+    t(
+        "and020",
+        "[block spam]\nbuy && followers",
+        "buy groceries",
+        "allow",
+        &[],
+    ),
+    t(
+        "host010",
+        "[block phishing]\nhost:evil.example",
+        "go to https://login.evil.example/x",
+        "block",
+        &[("login.evil.example", "host:evil.example")],
+    ),
+    t(
+        "host020",
+        "[block phishing]\nhost:evil.example",
+        "notevil.example and evil.example.com",
+        "allow",
+        &[],
+    ),
+    t(
+        "host030",
+        "[block phishing]\nhost:evil.example",
+        "ｅｖｉｌ．ｅｘａｍｐｌｅ",
+        "block",
+        &[("ｅｖｉｌ．ｅｘａｍｐｌｅ", "host:evil.example")],
+    ),
+    t(
+        "exception010",
+        "[block]\n*ass*\n!assessment",
+        "an assessment of class",
+        "block",
+        &[("ass", "*ass*")],
+    ),
+    t(
+        "exception020",
+        "[block]\n*ass*\n!assessment",
+        "the assessment",
+        "allow",
+        &[],
+    ),
+    t(
+        "exception030",
+        "[flag]\nばか\n!ばかり",
+        "来たばかりです",
+        "allow",
+        &[],
+    ),
+    t(
+        "exception040",
+        "[flag]\nばか\n!ばかり",
+        "ばかだな",
+        "flag",
+        &[("ばか", "ばか")],
+    ),
+    t(
+        "exception050",
+        "[block]\nしね\n!シネマ",
+        "シネマに行く",
+        "allow",
+        &[],
+    ),
+];
+
+const OBFUSCATION: &[Case] = &[
+    t(
+        "obf010",
+        "[block]\nspam",
+        "ＳＰＡＭ",
+        "block",
+        &[("ＳＰＡＭ", "spam")],
+    ),
+    t(
+        "obf020",
+        "[block]\nspam",
+        "SpAm",
+        "block",
+        &[("SpAm", "spam")],
+    ),
+    t(
+        "obf030",
+        "[block]\nspam",
+        "spàm",
+        "block",
+        &[("spàm", "spam")],
+    ),
+    t(
+        "obf040",
+        "[block]\nspam",
+        "s\u{200B}p\u{2060}a\u{FEFF}m",
+        "block",
+        &[("s\u{200B}p\u{2060}a\u{FEFF}m", "spam")],
+    ),
+    t(
+        "obf050",
+        "[block]\nspam",
+        "s p a m",
+        "block",
+        &[("s p a m", "spam")],
+    ),
+    t(
+        "obf060",
+        "[block]\nspam",
+        "s.p.a.m",
+        "block",
+        &[("s.p.a.m", "spam")],
+    ),
+    t(
+        "obf070",
+        "[block]\nspam",
+        "s-p-a-m",
+        "block",
+        &[("s-p-a-m", "spam")],
+    ),
+    t(
+        "obf080",
+        "[block]\nspam",
+        "ѕрам",
+        "block",
+        &[("ѕрам", "spam")],
+    ),
+    t(
+        "obf090",
+        "[block]\nspam",
+        "sp4m",
+        "block",
+        &[("sp4m", "spam")],
+    ),
+    t(
+        "obf100",
+        "[block]\nspam",
+        "$pam",
+        "block",
+        &[("$pam", "spam")],
+    ),
+    t(
+        "obf110",
+        "[block]\nspam",
+        "5pam",
+        "block",
+        &[("5pam", "spam")],
+    ),
+    t(
+        "obf120",
+        "[block]\nspam",
+        "spaaaam",
+        "block",
+        &[("spaaaam", "spam")],
+    ),
+    t("obf130", "[block]\nspam", "spaam", "allow", &[]),
+    t("obf140", "[block]\nass", "as", "allow", &[]),
+    t("obf150", "[block]\nass", "a$$", "block", &[("a$$", "ass")]),
+    t("obf160", "[block]\nass", "455 people", "allow", &[]),
+    t(
+        "obf170",
+        "[block]\nしね",
+        "し ね",
+        "block",
+        &[("し ね", "しね")],
+    ),
+    t(
+        "obf180",
+        "[block]\nしね",
+        "し・ね",
+        "block",
+        &[("し・ね", "しね")],
+    ),
+    t(
+        "obf190",
+        "[block]\nしね",
+        "しねええええ",
+        "block",
+        &[("しね", "しね")],
+    ),
+    t(
+        "obf200",
+        "[block]\nばか",
+        "ばーーーか",
+        "block",
+        &[("ばーーーか", "ばか")],
+    ),
+    t("obf210", "[block]\nばか", "はか", "allow", &[]),
+    t("obf220", "[block]\nばか", "ﾊﾞｶ", "block", &[("ﾊﾞｶ", "ばか")]),
+    t(
+        "obf230",
+        "[block]\nidiot",
+        "1d10t",
+        "block",
+        &[("1d10t", "idiot")],
+    ),
+    t("obf240", "[block]\n1", "①", "block", &[("①", "1")]),
+    t(
+        "obf250",
+        "[block]\nfish",
+        "ﬁsh",
+        "block",
+        &[("ﬁsh", "fish")],
+    ),
+    t(
+        "obf260",
+        "[block]\nspam",
+        "ｓ ｐ ａ ｍ",
+        "block",
+        &[("ｓ ｐ ａ ｍ", "spam")],
+    ),
+];
+
+const VERDICTS: &[Case] = &[
+    t(
+        "verdict010",
+        "[warn]\nbaka\n[block]\nspam",
+        "baka spam",
+        "block",
+        &[("baka", "baka"), ("spam", "spam")],
+    ),
+    t(
+        "verdict020",
+        "[hide]\nbaka\n[collapse]\nspam",
+        "spam baka",
+        "hide",
+        &[("spam", "spam"), ("baka", "baka")],
+    ),
+    t(
+        "verdict030",
+        "[flag spam]\nspam\n[block spam]\nspam",
+        "spam",
+        "block",
+        &[("spam", "spam"), ("spam", "spam")],
+    ),
+    t(
+        "expiry010",
+        "[hide until=2000-01-01]\nbaka",
+        "baka",
+        "allow",
+        &[],
+    ),
+    t(
+        "expiry020",
+        "[hide until=2999-01-01]\nbaka",
+        "baka",
+        "hide",
+        &[("baka", "baka")],
+    ),
+];
+
+fn check_table(engine: Engine, table: &[Case]) {
+    let mut failures = Vec::new();
+    for case in table {
+        let set = compile_str(case.list).unwrap_or_else(|e| panic!("{}: {e}", case.name));
+        let v = Scanner::new(&[&set]).engine(engine).check(case.text);
+        let got: Vec<(&str, &str)> = v
+            .matches
+            .iter()
+            .map(|m| (&case.text[m.start..m.end], m.rule.as_str()))
+            .collect();
+        if v.name() != case.verdict || got != case.matches {
+            failures.push(format!(
+                "{} ({:?}): got {} {:?}, want {} {:?}",
+                case.name,
+                case.text,
+                v.name(),
+                got,
+                case.verdict,
+                case.matches
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{engine:?}:\n{}", failures.join("\n"));
+}
+
+macro_rules! table_tests {
+    ($($name:ident: $table:expr;)*) => {
+        $(mod $name {
+            use super::*;
+            #[test] fn walk() { check_table(Engine::Walk, $table) }
+            #[test] fn automaton() { check_table(Engine::Automaton, $table) }
+            #[test] fn auto() { check_table(Engine::Auto, $table) }
+        })*
+    };
+}
+
+table_tests! {
+    modes: MODES;
+    obfuscation: OBFUSCATION;
+    verdicts: VERDICTS;
+}
+
+#[test]
+fn several_sets_at_once() {
+    let global = compile_str("[block]\nspam\n!spam musubi").unwrap();
+    let mine = compile_str("[collapse]\nmusubi\n*spam*").unwrap();
+    let v = Scanner::new(&[&global, &mine]).check("spam musubi");
+    let got: Vec<_> = v.matches.iter().map(|m| (m.set, m.rule.as_str())).collect();
+    // The global set's exception covers only its own rules.
+    assert_eq!(got, vec![(1, "*spam*"), (1, "musubi")]);
+    assert_eq!(v.name(), "collapse");
+}
+
+#[test]
+fn auto_builds_the_automaton_only_after_enough_text() {
+    let set = compile_str("[block]\n*zzz*").unwrap();
+    let scanner = Scanner::new(&[&set]);
+    assert_eq!(scanner.check("a zzz").name(), "block");
+    assert!(
+        set.automaton.get().is_none(),
+        "a fresh set must not build an automaton"
+    );
+    let text = "xy".repeat(crate::AUTOMATON_AFTER_BYTES_PER_KEY as usize);
+    scanner.check(&text);
+    assert!(set.automaton.get().is_some());
+    assert_eq!(scanner.check("a zzz").name(), "block");
+}
+
+/// The reference: every key of the set tried at every character, with no index at all.
+fn reference(set: &TermSet, text: &str) -> Verdict {
+    use crate::scan::SetScan;
+    let norm = normalize(text, set.profile);
+    let mut scan = SetScan::new(set, &norm, 0);
+    let mut keys = Vec::new();
+    for (map, anchored) in [(&set.word, true), (&set.inner, false)] {
+        let mut stream = map.stream();
+        while let Some((k, v)) = fst::Streamer::next(&mut stream) {
+            keys.push((String::from_utf8(k.to_vec()).unwrap(), v, anchored));
+        }
+    }
+    for (i, u) in norm.units.iter().enumerate() {
+        let rest = &norm.text[u.norm as usize..];
+        for (key, value, anchored) in &keys {
+            if rest.starts_with(key.as_str()) && !(*anchored && !norm.boundary(i)) && !u.is_gap() {
+                scan.hit(i, norm.unit_at(u.norm as usize + key.len()), *value);
+            }
+        }
+    }
+    scan.hosts(text);
+    let mut out = Vec::new();
+    scan.finish(0, 0, &mut out);
+    Verdict::from_matches(out)
+}
+
+fn term() -> impl Strategy<Value = String> {
+    let letter = prop::sample::select(vec![
+        "a", "b", "s", "p", "m", "as", "ss", "spam", "ab", "ba", "し", "ね", "ば", "か", "ア",
+    ]);
+    let piece = prop::sample::select(vec!["", "a", "s", "m", "ss", "ね", "ー", "ば"]);
+    (letter, prop::collection::vec(piece, 0..3)).prop_map(|(l, v)| format!("{l}{}", v.concat()))
+}
+
+fn rule() -> impl Strategy<Value = String> {
+    (term(), 0..8u8, term()).prop_map(|(t, kind, u)| match kind {
+        0 => format!("*{t}*"),
+        1 => format!("{t}*"),
+        2 => format!("*{t}"),
+        3 => format!("{t} && {u}"),
+        4 => format!("!{t}"),
+        _ => t,
+    })
+}
+
+fn text() -> impl Strategy<Value = String> {
+    let piece = prop::sample::select(vec![
+        "a", "b", "s", "p", "m", "4", "$", "5", " ", ".", "-", "\u{200B}", "Ａ", "ｓ", "ѕ", "し",
+        "ね", "シ", "ﾈ", "ば", "ﾊﾞ", "か", "ア", "ー", "!", "\u{301}", "ss", "spam",
+    ]);
+    prop::collection::vec(piece, 0..24).prop_map(|v| v.concat())
+}
+
+fn any_text() -> impl Strategy<Value = String> {
+    prop_oneof![text(), "\\PC{0,40}", ".{0,20}"]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn engines_agree_with_reference(rules in prop::collection::vec(rule(), 1..8), text in text()) {
+        let list = format!("[block]\n{}\n", rules.join("\n"));
+        let set = compile_str(&list).unwrap();
+        let want = reference(&set, &text);
+        for engine in [Engine::Walk, Engine::Automaton] {
+            let got = Scanner::new(&[&set]).engine(engine).check(&text);
+            prop_assert_eq!(&got, &want, "{:?}", engine);
+        }
+    }
+
+    #[test]
+    fn normalization_is_idempotent(text in any_text()) {
+        for profile in [Profile::FULL, Profile::NONE] {
+            let once = normalize(&text, profile).text;
+            let twice = normalize(&once, profile).text;
+            prop_assert_eq!(once, twice);
+        }
+    }
+
+    #[test]
+    fn units_map_to_char_boundaries(text in any_text()) {
+        let n = normalize(&text, Profile::FULL);
+        prop_assert_eq!(n.units.len(), n.text.chars().count());
+        for u in &n.units {
+            prop_assert!(u.start < u.end && u.end as usize <= text.len());
+            prop_assert!(text.is_char_boundary(u.start as usize) && text.is_char_boundary(u.end as usize));
+        }
+    }
+
+    #[test]
+    fn spans_cover_the_matched_text(rules in prop::collection::vec(rule(), 1..8), text in text()) {
+        // Without leetspeak, whose reading of a digit depends on the letters around it.
+        let profile = Profile::FULL.with(crate::Fold::Leetspeak, false);
+        let list = format!("[block]\n{}\n", rules.join("\n"));
+        let set = crate::Compiler::new()
+            .profile(profile)
+            .compile(&[crate::Source { name: "t", text: &list }])
+            .unwrap();
+        for m in Scanner::new(&[&set]).check(&text).matches {
+            prop_assert!(m.start < m.end);
+            prop_assert!(text.is_char_boundary(m.start) && text.is_char_boundary(m.end));
+            let term = m.rule.trim_matches('*');
+            if !m.rule.contains("&&") && !m.rule.starts_with('!') {
+                let matched = normalize(&text[m.start..m.end], profile).text;
+                let key = normalize(term, profile).text;
+                prop_assert!(matched.contains(&key), "{:?} in {:?}", key, matched);
+            }
+        }
+    }
+
+    #[test]
+    fn sets_round_trip_through_bytes(rules in prop::collection::vec(rule(), 0..8), text in text()) {
+        let list = format!("[flag spam]\n{}\n", rules.join("\n"));
+        let set = compile_str(&list).unwrap();
+        let loaded = TermSet::from_bytes(set.as_bytes().to_vec()).unwrap();
+        let rebuilt = TermSet::from_untrusted_bytes(set.as_bytes().to_vec()).unwrap();
+        prop_assert_eq!(loaded.as_bytes(), set.as_bytes());
+        prop_assert_eq!(rebuilt.as_bytes(), set.as_bytes());
+        prop_assert_eq!(Scanner::new(&[&loaded]).check(&text), Scanner::new(&[&set]).check(&text));
+    }
+
+    #[test]
+    fn loading_arbitrary_bytes_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
+        let _ = TermSet::from_bytes(bytes);
+    }
+}
+
+#[test]
+fn modes_go_to_the_right_index() {
+    let set = compile_str("[block]\nab\n*ab*\nab*\n*ab\nしね").unwrap();
+    let modes = |map: &fst::Map<crate::termset::Part>, key: &str| -> Vec<Mode> {
+        map.get(key)
+            .map(|v| set.postings(v).map(|e| e.mode).collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(modes(&set.word, "ab"), vec![Mode::Word, Mode::Prefix]);
+    assert_eq!(modes(&set.inner, "ab"), vec![Mode::Substring, Mode::Suffix]);
+    assert_eq!(modes(&set.inner, "しね"), vec![Mode::Substring]);
+}
