@@ -8,8 +8,9 @@
 //! - [`TermSet`] (`term_set.rs`): load compiled set bytes, or compile a term list in the browser (a
 //!   user's own mute list) and export its bytes.
 //! - [`Scanner`] (`scanner.rs`): check one text, or many posts in one call, against one or more sets.
-//!   Match spans are in UTF-16 code units of the JS string, ready for `String.prototype.slice`.
-//! - `reportCategories` / `missingReportFields` (`report.rs`): the problem-report categories and the
+//!   Match spans are in UTF-16 code units of the JS string, ready for `String.prototype.slice`
+//!   (converted with the core's one-pass `termgate::utf16_offsets`).
+//! - `reportCategories` / `reportProblems` (`report.rs`): the problem-report categories and the
 //!   information each one requires, from the core, so the form and the edge agree.
 //!
 //! Errors are JS `Error`s carrying the core's message (`JsResult`); nothing here may panic, because the
@@ -19,9 +20,8 @@
 mod report;
 mod scanner;
 mod term_set;
-mod utf16;
 
-pub use report::{missing_report_fields, report_categories};
+pub use report::{report_categories, report_problems};
 pub use scanner::Scanner;
 pub use term_set::TermSet;
 
@@ -83,10 +83,26 @@ export interface CheckResult {
 
 /** What a loaded set holds. */
 export interface TermSetInfo {
-  /** Number of rules. */
+  /** Number of rules, exceptions included. */
   rules: number;
   /** Size of the compiled set in bytes. */
   bytes: number;
+  /** Binary format version. */
+  formatVersion: number;
+  /** Normalization algorithm version. */
+  normalizationVersion: number;
+  /** The set's checksum as 16 hex digits; it changes whenever the content does. */
+  version: string;
+}
+
+/** One rule of a set, as its author wrote it. */
+export interface Rule {
+  /** The rule as written, e.g. `ramen`, `*spoiler*`, `buy && followers`, `!assessment`. */
+  text: string;
+  action: Action;
+  category: Category | null;
+  /** When the rule stops applying, in Unix seconds, or null. */
+  expires: number | null;
 }
 
 /** A label in both UI languages. */
@@ -97,18 +113,34 @@ export interface Label {
 
 /** One piece of information a report must carry. */
 export interface ReportField {
-  /** The key to send in the report's `fields` object. */
+  /** The key to send in the report's `fields` object, e.g. `header_information`. */
   name: string;
   label: Label;
+  /** `url` fields must contain an http:// or https:// URL; `multiline` ones want a textarea. */
+  kind: "text" | "multiline" | "url" | "datetime";
 }
 
-/** A report category and exactly the fields it requires. */
+/** A report category and exactly the fields it requires, in form order. */
 export interface ReportCategory {
   id: Category;
-  label: Label;
   fields: ReportField[];
 }
+
+/** One field a report lacks, and why. */
+export interface ReportProblem {
+  /** The field's `name`. */
+  field: string;
+  label: Label;
+  problem: "missing" | "no_url" | "too_long";
+  /** The problem explained in both languages. */
+  description: Label;
+}
 "#;
+
+/// `value`, or JS `null` (not `undefined`) when there is none, as the `.d.ts` promises.
+pub(crate) fn or_null<T: Into<JsValue>>(value: Option<T>) -> JsValue {
+    value.map_or(JsValue::NULL, Into::into)
+}
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_SECTION: &str = TS_TYPES;
@@ -127,6 +159,12 @@ extern "C" {
     /// `ReportCategory[]` in the `.d.ts`.
     #[wasm_bindgen(typescript_type = "ReportCategory[]")]
     pub type ReportCategories;
+    /// `ReportProblem[]` in the `.d.ts`.
+    #[wasm_bindgen(typescript_type = "ReportProblem[]")]
+    pub type ReportProblems;
+    /// `Rule[]` in the `.d.ts`.
+    #[wasm_bindgen(typescript_type = "Rule[]")]
+    pub type Rules;
     /// `Record<string, string>` in the `.d.ts`.
     #[wasm_bindgen(typescript_type = "Record<string, string>")]
     pub type ReportFields;

@@ -1,9 +1,12 @@
-//! The problem-report categories and the information each requires, straight from the core's
+//! Problem reports: the categories and the information each requires, straight from the core's
 //! `termgate::report`, so the form in the page and the edge's validation cannot disagree.
 
+use std::collections::BTreeMap;
+
+use termgate::report::{self, Lang};
 use wasm_bindgen::prelude::*;
 
-use crate::{set, IntoJsResult, JsResult, ReportCategories, ReportFields};
+use crate::{set, IntoJsResult, JsResult, ReportCategories, ReportFields, ReportProblems};
 
 fn label(en: &str, ja: &str) -> js_sys::Object {
     let object = js_sys::Object::new();
@@ -12,28 +15,24 @@ fn label(en: &str, ja: &str) -> js_sys::Object {
     object
 }
 
-/// Every report category with its labels and exactly the fields it requires, in display order.
+/// Every report category with exactly the fields it requires, in form order.
 #[wasm_bindgen(js_name = reportCategories)]
 pub fn report_categories() -> ReportCategories {
     let categories: js_sys::Array = termgate::Category::ALL
         .iter()
         .map(|&category| {
-            let fields: js_sys::Array = termgate::report::required_fields(category)
+            let fields: js_sys::Array = report::required_fields(category)
                 .iter()
                 .map(|field| {
                     let object = js_sys::Object::new();
                     set(&object, "name", field.name);
-                    set(&object, "label", label(field.en, field.ja));
+                    set(&object, "label", label(field.label_en, field.label_ja));
+                    set(&object, "kind", field.kind.as_str());
                     object
                 })
                 .collect();
             let object = js_sys::Object::new();
             set(&object, "id", category.as_str());
-            set(
-                &object,
-                "label",
-                label(category.as_str(), category.as_str()),
-            );
             set(&object, "fields", fields);
             object
         })
@@ -41,27 +40,41 @@ pub fn report_categories() -> ReportCategories {
     categories.unchecked_into()
 }
 
-/// The names of the required fields of `category` that `fields` lacks or leaves blank, in form order;
-/// empty when the report is complete. Throws for an unknown category.
-#[wasm_bindgen(js_name = missingReportFields)]
-pub fn missing_report_fields(
+/// Checks a report the way the edge will (`termgate::report::validate`): every required field of
+/// `category` that `fields` lacks, leaves blank, or fills wrongly (a URL field without a URL), in form
+/// order. Empty when the report is complete. Non-string values count as missing. Throws an `Error`
+/// named `ReportError` for an unknown category.
+#[wasm_bindgen(js_name = reportProblems)]
+pub fn report_problems(
     #[wasm_bindgen(unchecked_param_type = "Category")] category: &str,
     fields: &ReportFields,
-) -> JsResult<Vec<String>> {
-    let category = termgate::Category::ALL
-        .iter()
-        .copied()
-        .find(|c| c.as_str() == category)
-        .ok_or_else(|| format!("unknown report category `{category}`"))
+) -> JsResult<ReportProblems> {
+    let category: termgate::Category = category
+        .parse()
+        .map_err(|_| format!("unknown report category `{category}`"))
         .into_js("ReportError")?;
-    Ok(termgate::report::required_fields(category)
+    let values: BTreeMap<String, String> = js_sys::Object::entries(fields.unchecked_ref())
         .iter()
-        .filter(|field| {
-            js_sys::Reflect::get(fields, &JsValue::from_str(field.name))
-                .ok()
-                .and_then(|v| v.as_string())
-                .is_none_or(|v| v.trim().is_empty())
+        .filter_map(|entry| {
+            let entry: js_sys::Array = entry.unchecked_into();
+            Some((entry.get(0).as_string()?, entry.get(1).as_string()?))
         })
-        .map(|field| field.name.to_string())
-        .collect())
+        .collect();
+    let problems: js_sys::Array = match report::validate(category, &values) {
+        Ok(()) => js_sys::Array::new(),
+        Err(missing) => missing
+            .problems()
+            .iter()
+            .map(|(field, problem)| {
+                let object = js_sys::Object::new();
+                set(&object, "field", field.name);
+                set(&object, "label", label(field.label_en, field.label_ja));
+                set(&object, "problem", problem.as_str());
+                let description = label(problem.describe(Lang::En), problem.describe(Lang::Ja));
+                set(&object, "description", description);
+                object
+            })
+            .collect(),
+    };
+    Ok(problems.unchecked_into())
 }

@@ -4,8 +4,7 @@ use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 
-use crate::utf16::spans_to_utf16;
-use crate::{set, CheckResult, CheckResults, TermSet};
+use crate::{or_null, set, CheckResult, CheckResults, TermSet};
 
 /// Checks texts against every set added to it (an operator's global set plus a user's mute list).
 #[wasm_bindgen]
@@ -29,45 +28,66 @@ impl Scanner {
     }
 
     /// Checks one text. `now` is the time in Unix seconds that decides which `until=` rules have
-    /// expired; it defaults to `Date.now() / 1000`.
+    /// expired; it defaults to `Date.now() / 1000` (the core never reads a clock on wasm).
     pub fn check(&self, text: &str, now: Option<f64>) -> CheckResult {
-        let sets: Vec<&termgate::TermSet> = self.sets.iter().map(|s| s.as_ref()).collect();
-        let scanner = termgate::Scanner::new(&sets).at(unix_seconds(now));
+        let sets = self.sets();
+        let scanner = termgate::Scanner::new(&sets)
+            .engine(ENGINE)
+            .at(unix_seconds(now));
         result(text, &scanner.check(text)).unchecked_into()
     }
 
     /// Checks many texts (a page of timeline posts) in one call; results are in the same order.
     #[wasm_bindgen(js_name = checkMany)]
     pub fn check_many(&self, texts: Vec<String>, now: Option<f64>) -> CheckResults {
-        let sets: Vec<&termgate::TermSet> = self.sets.iter().map(|s| s.as_ref()).collect();
-        let scanner = termgate::Scanner::new(&sets).at(unix_seconds(now));
+        let sets = self.sets();
+        let scanner = termgate::Scanner::new(&sets)
+            .engine(ENGINE)
+            .at(unix_seconds(now));
+        let verdicts = scanner.check_many(texts.iter().map(String::as_str));
         let results: js_sys::Array = texts
             .iter()
-            .map(|text| result(text, &scanner.check(text)))
+            .zip(&verdicts)
+            .map(|(text, verdict)| result(text, verdict))
             .collect();
         results.unchecked_into()
     }
+
+    fn sets(&self) -> Vec<&termgate::TermSet> {
+        self.sets.iter().map(|s| s.as_ref()).collect()
+    }
 }
+
+/// The browser always walks the set's fst index: it costs nothing to set up (no automaton build, so
+/// no pause after many keystrokes) and is fast enough for a compose box (see docs/browser.md), and with
+/// the engine fixed the linker drops the Aho-Corasick code, about a quarter of the module.
+const ENGINE: termgate::Engine = termgate::Engine::Walk;
 
 /// `now` or the clock, in whole seconds. `as` saturates (and maps NaN to 0): it cannot trap.
 fn unix_seconds(now: Option<f64>) -> i64 {
     now.unwrap_or_else(|| js_sys::Date::now() / 1000.0).floor() as i64
 }
 
-/// Builds the `CheckResult` object, converting the core's byte spans to UTF-16 in one pass.
+/// Builds the `CheckResult` object. The core's byte spans become UTF-16 offsets of the JS string in
+/// one pass over the text (`utf16_offsets` sorts the offsets and walks the text once).
 fn result(text: &str, verdict: &termgate::Verdict) -> js_sys::Object {
-    let spans: Vec<(usize, usize)> = verdict.matches.iter().map(|m| (m.start, m.end)).collect();
+    let bytes: Vec<usize> = verdict
+        .matches
+        .iter()
+        .flat_map(|m| [m.start, m.end])
+        .collect();
+    let units = termgate::utf16_offsets(text, &bytes);
     let matches: js_sys::Array = verdict
         .matches
         .iter()
-        .zip(spans_to_utf16(text, &spans))
-        .map(|(m, (start, end))| {
+        .zip(units.chunks_exact(2))
+        .map(|(m, span)| {
             let object = js_sys::Object::new();
-            set(&object, "start", start as f64);
-            set(&object, "end", end as f64);
+            set(&object, "start", span.first().copied().unwrap_or(0) as f64);
+            set(&object, "end", span.get(1).copied().unwrap_or(0) as f64);
             set(&object, "rule", m.rule.as_str());
             set(&object, "action", m.action.as_str());
-            set(&object, "category", m.category.map(|c| c.as_str()));
+            set(&object, "category", or_null(m.category.map(|c| c.as_str())));
             object
         })
         .collect();

@@ -4,10 +4,10 @@ use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 
-use crate::{set, IntoJsResult, JsResult, TermSetInfo};
+use crate::{or_null, set, IntoJsResult, JsResult, Rules, TermSetInfo};
 
-/// A compiled term set. Cheap to share: scanners hold a reference-counted handle, so the JS object can
-/// be freed (or garbage-collected) while a scanner still uses the set.
+/// A compiled term set. Scanners hold a reference-counted handle, so the JS object can be freed while
+/// a scanner still uses the set; the set's lazily built automaton is shared by all of them.
 #[wasm_bindgen]
 pub struct TermSet {
     pub(crate) inner: Rc<termgate::TermSet>,
@@ -15,7 +15,8 @@ pub struct TermSet {
 
 #[wasm_bindgen]
 impl TermSet {
-    /// Loads a compiled set (for example the operator's global set fetched from the edge).
+    /// Loads a compiled set (for example the operator's global set fetched from the edge). Checks the
+    /// header, versions, checksum and structure; builds nothing until the first check needs it.
     /// Throws an `Error` named `LoadError` when the bytes are truncated, corrupt or of another version.
     #[wasm_bindgen(js_name = fromBytes)]
     pub fn from_bytes(bytes: Vec<u8>) -> JsResult<TermSet> {
@@ -25,7 +26,7 @@ impl TermSet {
         })
     }
 
-    /// Compiles a term list (the same syntax as `termgate compile`), for example a user's mute list.
+    /// Compiles a term list (the syntax of `termgate compile`), for example a user's mute list.
     /// Throws an `Error` named `CompileError` whose message is `file:line:col: what is wrong`.
     pub fn compile(list: &str) -> JsResult<TermSet> {
         let inner = termgate::compile_str(list).into_js("CompileError")?;
@@ -40,13 +41,43 @@ impl TermSet {
         self.inner.as_bytes().to_vec()
     }
 
-    /// Counts and size of the set.
+    /// A term list that compiles to a set with the same rules.
+    #[wasm_bindgen(js_name = toList)]
+    pub fn to_list(&self) -> String {
+        self.inner.to_list()
+    }
+
+    /// Every rule as written, with its action, category and expiry, in list order.
+    pub fn rules(&self) -> Rules {
+        let rules: js_sys::Array = self
+            .inner
+            .rules()
+            .map(|rule| {
+                let object = js_sys::Object::new();
+                set(&object, "text", rule.text);
+                set(&object, "action", rule.action.as_str());
+                set(
+                    &object,
+                    "category",
+                    or_null(rule.category.map(|c| c.as_str())),
+                );
+                set(&object, "expires", or_null(rule.expires.map(|s| s as f64)));
+                object
+            })
+            .collect();
+        rules.unchecked_into()
+    }
+
+    /// Counts, versions and size of the set.
     #[wasm_bindgen(getter)]
     pub fn info(&self) -> TermSetInfo {
         let info = self.inner.info();
         let object = js_sys::Object::new();
         set(&object, "rules", info.rules as f64);
-        set(&object, "bytes", self.inner.as_bytes().len() as f64);
+        set(&object, "bytes", info.bytes as f64);
+        set(&object, "formatVersion", info.format_version);
+        set(&object, "normalizationVersion", info.normalization_version);
+        set(&object, "version", format!("{:016x}", info.checksum));
         object.unchecked_into()
     }
 }

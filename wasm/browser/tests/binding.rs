@@ -3,16 +3,18 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Array, Object, Reflect};
-use termgate_browser::{missing_report_fields, report_categories, Scanner, TermSet};
+use termgate_browser::{report_categories, report_problems, Scanner, TermSet};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 const LIST: &str = "\
 # test list
 [block spam]
-spam
+buy && followers
+[block harassment]
+しね
 [warn harassment]
-baka
+idiot
 [collapse]
 ramen
 ";
@@ -51,36 +53,66 @@ fn compile_export_and_load_round_trip() {
     let loaded = TermSet::from_bytes(bytes.clone()).expect("loads");
     assert_eq!(loaded.to_bytes(), bytes);
     let info: JsValue = loaded.info().into();
-    assert_eq!(get(&info, "rules").as_f64(), Some(3.0));
+    assert_eq!(get(&info, "rules").as_f64(), Some(4.0));
     assert_eq!(get(&info, "bytes").as_f64(), Some(bytes.len() as f64));
 }
 
 #[wasm_bindgen_test]
 fn spans_are_utf16_code_units_of_the_js_string() {
-    // "😀" is 4 bytes in UTF-8 but 2 UTF-16 units; "é" 2 bytes but 1 unit; "ラ" 3 bytes, 1 unit.
-    let result: JsValue = scanner().check("😀é ラ spam", None).into();
+    // "😀" is 4 bytes in UTF-8 but 2 UTF-16 units; "é" 2 bytes, 1 unit; each full-width letter
+    // 3 bytes, 1 unit.
+    let result: JsValue = scanner().check("😀é ＩＤＩＯＴ!", None).into();
+    let (verdict, rows) = rows(&result);
+    assert_eq!(verdict, "warn");
+    assert_eq!(
+        rows,
+        vec![(
+            4,
+            9,
+            "idiot".into(),
+            "warn".into(),
+            Some("harassment".into())
+        )]
+    );
+}
+
+#[wasm_bindgen_test]
+fn obfuscated_japanese_is_found_with_its_exact_span() {
+    // "し・ね" with a zero-width space: 5 UTF-16 units starting after "ねえ、".
+    let result: JsValue = scanner().check("ねえ、し・\u{200b}ね", None).into();
     let (verdict, rows) = rows(&result);
     assert_eq!(verdict, "block");
     assert_eq!(
         rows,
-        vec![(6, 10, "spam".into(), "block".into(), Some("spam".into()))]
+        vec![(
+            3,
+            7,
+            "しね".into(),
+            "block".into(),
+            Some("harassment".into())
+        )]
     );
 }
 
 #[wasm_bindgen_test]
 fn clean_text_is_allowed_with_no_matches() {
-    let result: JsValue = scanner().check("a perfectly nice day", None).into();
+    let result: JsValue = scanner()
+        .check("a perfectly nice day, 今日はいい天気", None)
+        .into();
     assert_eq!(rows(&result), ("allow".into(), vec![]));
 }
 
 #[wasm_bindgen_test]
 fn verdict_is_the_strongest_action_and_matches_are_sorted() {
-    let result: JsValue = scanner().check("baka 🎉 spam", None).into();
+    let result: JsValue = scanner().check("idiot 🎉 buy cheap followers", None).into();
     let (verdict, rows) = rows(&result);
     assert_eq!(verdict, "block");
-    let spans: Vec<(u32, u32)> = rows.iter().map(|r| (r.0, r.1)).collect();
-    assert_eq!(spans, vec![(0, 4), (8, 12)]);
-    assert_eq!(rows[0].4.as_deref(), Some("harassment"));
+    assert_eq!(rows[0].0, 0);
+    assert_eq!(rows[0].3, "warn");
+    assert!(rows.iter().any(|r| r.2 == "buy && followers"));
+    assert!(rows
+        .windows(2)
+        .all(|w| (w[0].0, w[0].1) <= (w[1].0, w[1].1)));
 }
 
 #[wasm_bindgen_test]
@@ -88,12 +120,15 @@ fn check_many_answers_every_post_in_order() {
     let texts = vec![
         "ramen tonight".to_string(),
         "hello".into(),
-        "🍜 ramen".into(),
+        "🍜 RAMEN".into(),
     ];
     let results = Array::from(&scanner().check_many(texts, None).into());
     let verdicts: Vec<String> = results.iter().map(|r| rows(&r).0).collect();
     assert_eq!(verdicts, ["collapse", "allow", "collapse"]);
-    assert_eq!(rows(&results.get(2)).1[0].0, 3);
+    assert_eq!(
+        (rows(&results.get(2)).1[0].0, rows(&results.get(2)).1[0].1),
+        (3, 8)
+    );
 }
 
 #[wasm_bindgen_test]
@@ -101,54 +136,99 @@ fn several_sets_are_scanned_together() {
     let mut scanner = scanner();
     scanner.add(&TermSet::compile("[hide]\nnatto\n").expect("compiles"));
     let result: JsValue = scanner.check("natto and ramen", None).into();
-    assert_eq!(rows(&result).0, "hide");
+    let (verdict, rows) = rows(&result);
+    assert_eq!(verdict, "hide");
+    assert_eq!(rows.len(), 2);
 }
 
 #[wasm_bindgen_test]
 fn expired_rules_no_longer_apply() {
     let set = TermSet::compile("[hide until=2026-12-31T00:00Z]\nnatto\n").expect("compiles");
+    let rules = Array::from(&set.rules().into());
+    assert_eq!(
+        get(&rules.get(0), "expires").as_f64(),
+        Some(1_798_675_200.0)
+    );
     let scanner = Scanner::new(&set);
-    let before: JsValue = scanner.check("natto", Some(1_767_000_000.0)).into();
-    let after: JsValue = scanner.check("natto", Some(1_800_000_000.0)).into();
+    let before: JsValue = scanner.check("natto", Some(1_798_675_199.0)).into();
+    let after: JsValue = scanner.check("natto", Some(1_798_675_200.0)).into();
     assert_eq!(rows(&before).0, "hide");
     assert_eq!(rows(&after).0, "allow");
 }
 
 #[wasm_bindgen_test]
+fn rules_and_list_round_trip() {
+    let set = TermSet::compile(LIST).expect("compiles");
+    let rules = Array::from(&set.rules().into());
+    assert_eq!(rules.length(), 4);
+    let first = rules.get(0);
+    assert_eq!(
+        get(&first, "text").as_string().as_deref(),
+        Some("buy && followers")
+    );
+    assert_eq!(get(&first, "category").as_string().as_deref(), Some("spam"));
+    assert!(get(&rules.get(3), "category").is_null());
+    assert!(get(&rules.get(3), "expires").is_null());
+    let again = TermSet::compile(&set.to_list()).expect("compiles");
+    assert_eq!(Array::from(&again.rules().into()).length(), 4);
+}
+
+#[wasm_bindgen_test]
 fn compile_errors_are_js_errors_with_the_core_message() {
-    let error = TermSet::compile("spam\n[explode]\n")
+    let error = TermSet::compile("[warn]\nspam\n[explode]\n")
         .err()
         .expect("an error")
         .dyn_into::<js_sys::Error>()
         .expect("a JS Error");
     assert_eq!(String::from(error.name()), "CompileError");
     let message = String::from(error.message());
-    assert!(message.contains(":2:"), "{message}");
+    assert!(message.starts_with("<input>:3:"), "{message}");
 }
 
 #[wasm_bindgen_test]
 fn bad_bytes_are_js_errors_not_traps() {
-    for bytes in [
+    let good = TermSet::compile(LIST).expect("compiles").to_bytes();
+    let mut flipped = good.clone();
+    if let Some(b) = flipped.last_mut() {
+        *b ^= 0xff;
+    }
+    let candidates = [
         vec![],
         vec![0; 3],
         b"not a term set at all, just text".to_vec(),
-    ] {
+        good[..good.len() / 2].to_vec(),
+        good[..8].to_vec(),
+        flipped,
+    ];
+    for bytes in candidates {
         let error = TermSet::from_bytes(bytes)
             .err()
             .expect("an error")
             .dyn_into::<js_sys::Error>()
             .expect("a JS Error");
         assert_eq!(String::from(error.name()), "LoadError");
+        assert!(!String::from(error.message()).is_empty());
     }
-    let mut bytes = TermSet::compile(LIST).expect("compiles").to_bytes();
-    bytes.truncate(bytes.len() / 2);
-    assert!(TermSet::from_bytes(bytes).is_err());
+}
+
+fn category(id: &str) -> JsValue {
+    Array::from(&report_categories().into())
+        .iter()
+        .find(|c| get(c, "id").as_string().as_deref() == Some(id))
+        .expect("the category")
+}
+
+fn field_names(category: &JsValue) -> Vec<String> {
+    Array::from(&get(category, "fields"))
+        .iter()
+        .map(|f| get(&f, "name").as_string().expect("name"))
+        .collect()
 }
 
 #[wasm_bindgen_test]
 fn report_categories_carry_required_fields_in_both_languages() {
     let categories = Array::from(&report_categories().into());
-    assert!(categories.length() >= 13);
+    assert_eq!(categories.length(), 15);
     for category in categories.iter() {
         let fields = Array::from(&get(&category, "fields"));
         assert!(fields.length() > 0, "{:?}", get(&category, "id"));
@@ -158,30 +238,51 @@ fn report_categories_carry_required_fields_in_both_languages() {
             assert!(!get(&label, "ja").as_string().unwrap_or_default().is_empty());
         }
     }
+    assert_eq!(
+        field_names(&category("spam")),
+        ["header_information", "body_text"]
+    );
 }
 
 #[wasm_bindgen_test]
-fn missing_report_fields_names_each_blank_field() {
-    let spam = Array::from(&report_categories().into())
+fn report_problems_names_each_missing_field() {
+    let names = field_names(&category("copyright"));
+    let problems = |fields: &Object| -> Vec<(String, String)> {
+        Array::from(
+            &report_problems("copyright", fields.unchecked_ref())
+                .expect("known")
+                .into(),
+        )
         .iter()
-        .find(|c| get(c, "id").as_string().as_deref() == Some("spam"))
-        .expect("a spam category");
-    let names: Vec<String> = Array::from(&get(&spam, "fields"))
-        .iter()
-        .map(|f| get(&f, "name").as_string().expect("name"))
-        .collect();
+        .map(|p| {
+            let field = get(&p, "field").as_string().expect("field");
+            (field, get(&p, "problem").as_string().expect("problem"))
+        })
+        .collect()
+    };
     let fields = Object::new();
-    assert_eq!(
-        missing_report_fields("spam", fields.unchecked_ref()).expect("known"),
-        names
-    );
+    let all_missing: Vec<(String, String)> = names
+        .iter()
+        .map(|n| (n.clone(), "missing".into()))
+        .collect();
+    assert_eq!(problems(&fields), all_missing);
     for name in &names {
-        Reflect::set(&fields, &name.into(), &"filled in".into()).expect("set");
+        Reflect::set(&fields, &name.into(), &"https://example.com/work".into()).expect("set");
     }
-    Reflect::set(&fields, &names[0].as_str().into(), &"   ".into()).expect("set");
+    assert_eq!(problems(&fields), vec![]);
+    Reflect::set(&fields, &names[1].as_str().into(), &"   ".into()).expect("set");
+    Reflect::set(&fields, &names[2].as_str().into(), &JsValue::from(7)).expect("set");
     assert_eq!(
-        missing_report_fields("spam", fields.unchecked_ref()).expect("known"),
-        names[..1]
+        problems(&fields),
+        vec![
+            (names[1].clone(), "missing".into()),
+            (names[2].clone(), "missing".into())
+        ]
     );
-    assert!(missing_report_fields("no-such-category", fields.unchecked_ref()).is_err());
+    let error = report_problems("no-such-category", fields.unchecked_ref())
+        .err()
+        .expect("an error")
+        .dyn_into::<js_sys::Error>()
+        .expect("a JS Error");
+    assert_eq!(String::from(error.name()), "ReportError");
 }
