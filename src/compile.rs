@@ -325,7 +325,7 @@ impl Builder {
             out.extend_from_slice(s);
         }
         let sum = checksum(&out);
-        out[32..40].copy_from_slice(&sum.to_le_bytes());
+        out[32..40].copy_from_slice(&sum.to_le_bytes()); // CHECKSUM_AT
         TermSet::from_bytes(out).map_err(|e| internal(format!("the new set does not load: {e}")))
     }
 }

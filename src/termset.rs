@@ -9,7 +9,7 @@
 //!     12    2  normalization profile bits  14  2  reserved (0)
 //!     16    4  rule count                  20  4  entry count
 //!     24    8  total length in bytes
-//!     32    8  checksum: XXH3-64 of every byte from offset 40 to the end
+//!     32    8  checksum: XXH3-64 of every other byte of the set, header included
 //!     40    8  reserved (0)
 //!     48   64  eight (offset u32, length u32) pairs, one per section:
 //!              0 word index   fst map: key → postings offset, for terms anchored at a word start
@@ -43,7 +43,7 @@ pub(crate) const SECTIONS: usize = 8;
 pub(crate) const ENTRY_LEN: usize = 16;
 pub(crate) const RULE_LEN: usize = 24;
 pub(crate) const RUN_LEN: usize = 4;
-const CHECKSUM_FROM: usize = 40;
+const CHECKSUM_AT: usize = 32;
 
 pub(crate) const S_WORD: usize = 0;
 pub(crate) const S_INNER: usize = 1;
@@ -199,8 +199,12 @@ fn u64_at(b: &[u8], at: usize) -> Option<u64> {
     Some(u64::from_le_bytes(b.get(at..at + 8)?.try_into().ok()?))
 }
 
+/// XXH3-64 of the whole set except the checksum field itself.
 pub(crate) fn checksum(bytes: &[u8]) -> u64 {
-    xxhash_rust::xxh3::xxh3_64(bytes.get(CHECKSUM_FROM..).unwrap_or(&[]))
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(bytes.get(..CHECKSUM_AT).unwrap_or(bytes));
+    h.update(bytes.get(CHECKSUM_AT + 8..).unwrap_or(&[]));
+    h.digest()
 }
 
 impl TermSet {
@@ -255,7 +259,7 @@ impl TermSet {
         if total < b.len() as u64 {
             return err(LoadErrorKind::Corrupt("bytes after the end of the set"));
         }
-        let sum = u64_at(b, 32).unwrap_or(0);
+        let sum = u64_at(b, CHECKSUM_AT).unwrap_or(0);
         if sum != checksum(b) {
             return err(LoadErrorKind::Checksum);
         }

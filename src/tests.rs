@@ -434,7 +434,7 @@ fn reference(set: &TermSet, text: &str) -> Verdict {
     for (i, u) in norm.units.iter().enumerate() {
         let rest = &norm.text[u.norm as usize..];
         for (key, value, anchored) in &keys {
-            if rest.starts_with(key.as_str()) && !(*anchored && !norm.boundary(i)) && !u.is_gap() {
+            if !u.is_gap() && (!*anchored || norm.boundary(i)) && rest.starts_with(key.as_str()) {
                 scan.hit(i, norm.unit_at(u.norm as usize + key.len()), *value);
             }
         }
