@@ -2,12 +2,12 @@
 // report form. All filtering runs in the browser module (/pkg/termgate_browser.js); the edge worker in
 // front of the demo origin applies the same rules again, so a post that skips the browser check is still
 // stopped there.
-import init, { TermSet, Scanner, reportCategories, missingReportFields } from "/pkg/termgate_browser.js";
+import init, { TermSet, Scanner, reportCategories, reportProblems } from "/pkg/termgate_browser.js";
 
 /** The edge's routes (see docs/edge.md). */
 const API = {
   login: "/_demo/login",
-  globalSet: "/_termgate/global.tgs",
+  globalSet: "/_termgate/sets/default.tgs",
   posts: "/api/posts",
   timeline: "/api/timeline",
   mutes: "/_termgate/mutes",
@@ -120,6 +120,28 @@ const TEXT = {
     reportRefused: "エッジが報告を受け付けませんでした:",
   },
 };
+
+/** Category names for the form and messages (the fields each needs come from the module). */
+const CATEGORY_LABELS = {
+  spam: ["Spam", "迷惑メール・スパム"],
+  "unauthorized-access": ["Unauthorized access", "不正アクセス"],
+  malware: ["Website infected with malware or viruses", "マルウェア・ウイルス感染サイト"],
+  tampering: ["Website tampering", "Webサイト改ざん"],
+  phishing: ["Phishing site", "フィッシングサイト"],
+  copyright: ["Use of copyrighted works without permission", "著作物の無断使用"],
+  defamation: ["Defamation", "名誉毀損"],
+  privacy: ["Privacy infringement", "プライバシー侵害"],
+  "personal-info": ["Personal information", "個人情報の掲載"],
+  portrait: ["Infringement of portrait rights", "肖像権侵害"],
+  trademark: ["Trademark infringement", "商標権侵害"],
+  illegal: ["Illegal activity", "違法行為"],
+  nuisance: ["Nuisance", "迷惑行為"],
+  harassment: ["Harassment", "嫌がらせ"],
+  other: ["Other", "その他"],
+};
+/** The seed documents' order, which the form follows. */
+const CATEGORY_ORDER = ["spam", "unauthorized-access", "malware", "tampering", "phishing", "copyright",
+  "defamation", "privacy", "personal-info", "portrait", "trademark", "illegal", "nuisance", "harassment", "other"];
 
 const $ = (id) => document.getElementById(id);
 const el = (tag, props = {}, ...children) => {
@@ -371,10 +393,6 @@ function muteList(entries) {
   return [...sections].map(([header, terms]) => [header, ...terms].join("\n")).join("\n") + "\n";
 }
 
-function storageKey() {
-  return `termgate-mutes-${state.user}`;
-}
-
 async function saveMutes(entries) {
   const status = $("mute-status");
   let compiled = null;
@@ -400,7 +418,6 @@ async function saveMutes(entries) {
   }
   state.mutes = entries;
   state.muteSet = compiled;
-  localStorage.setItem(storageKey(), JSON.stringify(entries));
   status.className = "reply ok";
   status.textContent = compiled ? t().muteSaved(entries.length, compiled.info.bytes) : t().muteCleared;
   renderMutes();
@@ -409,22 +426,26 @@ async function saveMutes(entries) {
   return true;
 }
 
-function loadMutes() {
-  let entries = [];
-  try {
-    entries = JSON.parse(localStorage.getItem(storageKey()) || "[]");
-  } catch {
-    entries = [];
-  }
-  state.mutes = Array.isArray(entries) ? entries : [];
-  try {
-    state.muteSet = state.mutes.length ? TermSet.compile(muteList(state.mutes)) : null;
-  } catch {
-    state.mutes = [];
-    state.muteSet = null;
+/** The signed-in user's saved mute list, fetched from the edge as compiled bytes. */
+async function loadMutes() {
+  state.mutes = [];
+  state.muteSet = null;
+  const response = await fetch(API.mutes, { headers: headers({ Accept: "application/octet-stream" }) });
+  if (response.ok) {
+    try {
+      state.muteSet = TermSet.fromBytes(new Uint8Array(await response.arrayBuffer()));
+      state.mutes = state.muteSet.rules()
+        .filter((r) => r.action === "hide" || r.action === "collapse")
+        .map((r) => ({ term: r.text, action: r.action, until: r.expires === null ? null : isoMinute(r.expires * 1000) }));
+    } catch (error) {
+      $("mute-status").textContent = `${t().muteError} ${error.message}`;
+    }
   }
   renderMutes();
 }
+
+/** `2026-12-31T00:00Z`: the form `until=` takes. */
+const isoMinute = (ms) => new Date(ms).toISOString().slice(0, 16) + "Z";
 
 function renderMutes() {
   $("mute-list").replaceChildren(...state.mutes.map((e, i) =>
@@ -442,7 +463,7 @@ async function addMute(event) {
   const term = $("mute-term").value.trim();
   if (!term) return;
   const local = $("mute-until").value;
-  const until = local ? new Date(local).toISOString().slice(0, 16) + "Z" : null;
+  const until = local ? isoMinute(new Date(local).getTime()) : null;
   const entry = { term, action: $("mute-action").value, until };
   if (await saveMutes([...state.mutes, entry])) {
     $("mute-term").value = "";
@@ -455,27 +476,32 @@ async function addMute(event) {
 // Problem reports
 function categoryLabel(id) {
   if (!id) return null;
-  const category = state.categories.find((c) => c.id === id);
-  return category ? category.label[state.lang] : id;
+  const labels = CATEGORY_LABELS[id];
+  return labels ? labels[state.lang === "ja" ? 1 : 0] : id;
 }
 
 function renderReportForm() {
   const select = $("report-category");
   const current = select.value || (state.categories[0] && state.categories[0].id);
-  select.replaceChildren(...state.categories.map((c) => el("option", { value: c.id }, c.label[state.lang])));
+  select.replaceChildren(...state.categories.map((c) => el("option", { value: c.id }, categoryLabel(c.id))));
   if (current) select.value = current;
   renderReportFields();
 }
 
 function renderReportFields() {
   const container = $("report-fields");
-  const values = Object.fromEntries([...container.querySelectorAll("textarea")].map((n) => [n.name, n.value]));
+  const values = Object.fromEntries([...container.querySelectorAll("[name]")].map((n) => [n.name, n.value]));
   const category = state.categories.find((c) => c.id === $("report-category").value);
   container.replaceChildren(...(category ? category.fields : []).flatMap((f) => [
     el("label", { for: `report-${f.name}` }, f.label[state.lang]),
-    el("textarea", { id: `report-${f.name}`, name: f.name, rows: 2, "aria-required": "true" }),
+    f.kind === "multiline"
+      ? el("textarea", { id: `report-${f.name}`, name: f.name, rows: 3, "aria-required": "true", dataset: { kind: f.kind } })
+      : el("input", {
+          id: `report-${f.name}`, name: f.name, type: "text", "aria-required": "true", dataset: { kind: f.kind },
+          placeholder: f.kind === "url" ? "https://" : f.kind === "datetime" ? "2026-11-28 10:15 JST" : null,
+        }),
   ]));
-  for (const node of container.querySelectorAll("textarea")) {
+  for (const node of container.querySelectorAll("[name]")) {
     if (values[node.name]) node.value = values[node.name];
   }
   $("report-errors").replaceChildren();
@@ -484,17 +510,19 @@ function renderReportFields() {
 async function submitReport(event) {
   event.preventDefault();
   const category = $("report-category").value;
-  const inputs = [...$("report-fields").querySelectorAll("textarea")];
+  const inputs = [...$("report-fields").querySelectorAll("[name]")];
   const fields = Object.fromEntries(inputs.map((n) => [n.name, n.value]));
-  const missing = missingReportFields(category, fields);
+  // The same check the edge makes (termgate::report::validate), before anything is sent.
+  const problems = reportProblems(category, fields);
   const errors = $("report-errors");
-  for (const node of inputs) node.setAttribute("aria-invalid", String(missing.includes(node.name)));
-  if (missing.length) {
-    const labels = state.categories.find((c) => c.id === category).fields;
+  const bad = new Set(problems.map((p) => p.field));
+  for (const node of inputs) node.setAttribute("aria-invalid", String(bad.has(node.name)));
+  if (problems.length) {
     errors.replaceChildren(el("p", {}, t().reportMissing),
-      el("ul", {}, missing.map((name) =>
-        el("li", { dataset: { field: name } }, labels.find((f) => f.name === name).label[state.lang]))));
-    $(`report-${missing[0]}`).focus();
+      el("ul", {}, problems.map((p) =>
+        el("li", { dataset: { field: p.field, problem: p.problem } },
+          `${p.label[state.lang]} (${p.description[state.lang]})`))));
+    $(`report-${problems[0].field}`).focus();
     return;
   }
   errors.replaceChildren();
@@ -526,7 +554,8 @@ async function loadGlobalSet() {
 
 async function main() {
   await init();
-  state.categories = reportCategories();
+  const categories = reportCategories();
+  state.categories = CATEGORY_ORDER.map((id) => categories.find((c) => c.id === id)).filter(Boolean);
   state.lang = chooseLanguage();
   await loadGlobalSet();
   try {
@@ -534,7 +563,7 @@ async function main() {
   } catch (error) {
     $("post-reply").textContent = `${TEXT[state.lang].networkError} ${error.message}`;
   }
-  loadMutes();
+  await loadMutes();
   setLanguage(state.lang);
 
   const compose = $("compose-text");
@@ -563,11 +592,13 @@ async function main() {
   }
   $("user").addEventListener("change", async (event) => {
     await login(event.target.value);
-    loadMutes();
+    await loadMutes();
     await loadTimeline();
+    document.body.dataset.user = state.user;
   });
   check();
   await loadTimeline();
+  document.body.dataset.user = state.user;
   document.body.dataset.ready = "true";
 }
 
