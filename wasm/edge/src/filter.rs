@@ -1,0 +1,361 @@
+//! Scanning the text of a post and turning the verdict into what the edge answers: the `403` body,
+//! the `termgate-matches` header and the report.
+
+use serde_json::{json, Value};
+use termgate::{Action, Category, Scanner};
+
+use crate::extract::Field;
+use crate::i18n::{self, Lang};
+
+/// One match, located in the field it was found in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldMatch {
+    /// Where the text came from (a JSON pointer, a form field name, or `body`).
+    pub field: String,
+    /// Byte offset of the match in that field's UTF-8 text.
+    pub start: usize,
+    /// Byte offset just past the match.
+    pub end: usize,
+    /// The rule as written in its term list.
+    pub rule: String,
+    /// What the rule does.
+    pub action: Action,
+    /// The rule's report category, if its section named one.
+    pub category: Option<Category>,
+}
+
+/// The verdict on a whole post: the strongest action among the matches of every field.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// `None` is allow.
+    pub action: Option<Action>,
+    /// Every surviving match, field by field.
+    pub matches: Vec<FieldMatch>,
+}
+
+impl Outcome {
+    /// `block`, `flag`, `warn`, `hide`, `collapse` or `allow`.
+    pub fn name(&self) -> &'static str {
+        self.action.map_or("allow", Action::as_str)
+    }
+
+    /// The distinct categories of the matches, in order of first appearance.
+    pub fn categories(&self) -> Vec<&'static str> {
+        let mut out: Vec<&'static str> = Vec::new();
+        for c in self.matches.iter().filter_map(|m| m.category) {
+            if !out.contains(&c.as_str()) {
+                out.push(c.as_str());
+            }
+        }
+        out
+    }
+}
+
+/// Scans each field on its own (a rule, `&&` rules included, matches within one field) and combines
+/// the verdicts.
+pub fn scan(scanner: &Scanner<'_>, fields: &[Field]) -> Outcome {
+    let mut outcome = Outcome::default();
+    for field in fields {
+        let verdict = scanner.check(&field.text);
+        if let Some(action) = verdict.action {
+            // `Action` orders strongest first.
+            outcome.action = Some(outcome.action.map_or(action, |a| a.min(action)));
+        }
+        outcome
+            .matches
+            .extend(verdict.matches.into_iter().map(|m| FieldMatch {
+                field: field.name.clone(),
+                start: m.start,
+                end: m.end,
+                rule: m.rule,
+                action: m.action,
+                category: m.category,
+            }));
+    }
+    outcome
+}
+
+fn match_json(m: &FieldMatch) -> Value {
+    json!({
+        "field": m.field,
+        "start": m.start,
+        "end": m.end,
+        "rule": m.rule,
+        "action": m.action.as_str(),
+        "category": m.category.map(Category::as_str),
+    })
+}
+
+/// The JSON body of the `403` answered for a blocked post.
+pub fn blocked_body(outcome: &Outcome, lang: Lang) -> Value {
+    json!({
+        "error": "post_blocked",
+        "message": i18n::POST_BLOCKED.get(lang),
+        "matches": outcome.matches.iter().map(match_json).collect::<Vec<_>>(),
+    })
+}
+
+/// The most bytes of `termgate-matches`; further matches are summarized as `+N`.
+pub const MATCHES_HEADER_MAX: usize = 2048;
+
+/// The `termgate-matches` header: one entry per match, `field;start-end;action;category;rule`,
+/// entries separated by `,`. `field` and `rule` are percent-encoded like JavaScript's
+/// `encodeURIComponent` (so `decodeURIComponent` undoes them and no entry contains `,` or `;`);
+/// a match without a category has an empty category. Past [`MATCHES_HEADER_MAX`] bytes the rest is
+/// summarized as a last entry `+N`.
+pub fn matches_header(outcome: &Outcome) -> String {
+    let mut out = String::new();
+    for (i, m) in outcome.matches.iter().enumerate() {
+        let entry = format!(
+            "{};{}-{};{};{};{}",
+            encode_component(&m.field),
+            m.start,
+            m.end,
+            m.action.as_str(),
+            m.category.map_or("", Category::as_str),
+            encode_component(&m.rule)
+        );
+        let rest = outcome.matches.len() - i;
+        if out.len() + entry.len() + 1 > MATCHES_HEADER_MAX - 8 {
+            out.push_str(&format!(",+{rest}"));
+            break;
+        }
+        if !out.is_empty() {
+            out.push(',');
+        }
+        out.push_str(&entry);
+    }
+    out
+}
+
+/// Percent-encodes like JavaScript's `encodeURIComponent`.
+pub fn encode_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The lower-case hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(bytes);
+    let mut out = String::with_capacity(64);
+    for b in digest {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+/// What the worker knows about a scanned request when it writes a report.
+pub struct ReportContext<'a> {
+    /// A unique id (a UUID).
+    pub id: &'a str,
+    /// Milliseconds since the Unix epoch.
+    pub time_ms: f64,
+    /// `METHOD /path`.
+    pub route: &'a str,
+    /// The user id from the session token, when there was a valid one.
+    pub user: Option<&'a str>,
+    /// The raw request body, hashed into the report.
+    pub body: &'a [u8],
+    /// The scanned fields, included only when `include_text`.
+    pub fields: &'a [Field],
+    /// `REPORT_INCLUDE_TEXT`.
+    pub include_text: bool,
+}
+
+/// Version of the report message format.
+pub const REPORT_VERSION: u32 = 1;
+
+/// The queue message for a blocked or flagged post (format version 1; documented in docs/edge.md).
+pub fn filter_report(ctx: &ReportContext<'_>, outcome: &Outcome) -> Value {
+    let mut report = json!({
+        "v": REPORT_VERSION,
+        "id": ctx.id,
+        "kind": "filter",
+        "time": iso8601(ctx.time_ms),
+        "route": ctx.route,
+        "verdict": outcome.name(),
+        "matches": outcome.matches.iter().map(match_json).collect::<Vec<_>>(),
+        "categories": outcome.categories(),
+        "user": ctx.user,
+        "post_sha256": sha256_hex(ctx.body),
+    });
+    if ctx.include_text {
+        report["text"] = ctx
+            .fields
+            .iter()
+            .map(|f| (f.name.clone(), Value::String(f.text.clone())))
+            .collect::<serde_json::Map<_, _>>()
+            .into();
+    }
+    report
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.mmmZ` for milliseconds since the epoch (proleptic Gregorian, UTC).
+pub fn iso8601(ms: f64) -> String {
+    let ms = if ms.is_finite() && ms >= 0.0 {
+        ms as i64
+    } else {
+        0
+    };
+    let (days, rem) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000));
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rem / 3_600_000,
+        rem / 60_000 % 60,
+        rem / 1000 % 60,
+        rem % 1000
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(field: &str, rule: &str, action: Action, category: Option<Category>) -> FieldMatch {
+        FieldMatch {
+            field: field.into(),
+            start: 0,
+            end: 4,
+            rule: rule.into(),
+            action,
+            category,
+        }
+    }
+
+    #[test]
+    fn names_and_categories() {
+        let o = Outcome {
+            action: Some(Action::Flag),
+            matches: vec![
+                m("/text", "a", Action::Flag, Some(Category::Spam)),
+                m("/text", "b", Action::Warn, None),
+                m("/x", "c", Action::Flag, Some(Category::Spam)),
+                m("/x", "d", Action::Warn, Some(Category::Harassment)),
+            ],
+        };
+        assert_eq!(o.name(), "flag");
+        assert_eq!(o.categories(), ["spam", "harassment"]);
+        assert_eq!(Outcome::default().name(), "allow");
+    }
+
+    #[test]
+    fn header_is_compact_and_ascii() {
+        let o = Outcome {
+            action: Some(Action::Warn),
+            matches: vec![
+                m(
+                    "/poll/options/0",
+                    "ばか",
+                    Action::Warn,
+                    Some(Category::Harassment),
+                ),
+                m("text", "a && b;c,d", Action::Warn, None),
+            ],
+        };
+        assert_eq!(
+            matches_header(&o),
+            "%2Fpoll%2Foptions%2F0;0-4;warn;harassment;%E3%81%B0%E3%81%8B,\
+             text;0-4;warn;;a%20%26%26%20b%3Bc%2Cd"
+        );
+        let many = Outcome {
+            action: Some(Action::Warn),
+            matches: (0..500)
+                .map(|_| m("/text", "idiot", Action::Warn, None))
+                .collect(),
+        };
+        let h = matches_header(&many);
+        assert!(h.len() <= MATCHES_HEADER_MAX, "{}", h.len());
+        assert!(h.is_ascii());
+        let last = h.rsplit(',').next().unwrap();
+        let shown = h.split(',').count() - 1;
+        assert_eq!(last, format!("+{}", 500 - shown));
+    }
+
+    #[test]
+    fn blocked_body_shape() {
+        let o = Outcome {
+            action: Some(Action::Block),
+            matches: vec![m("/text", "kys", Action::Block, Some(Category::Harassment))],
+        };
+        let body = blocked_body(&o, Lang::Ja);
+        assert_eq!(body["error"], "post_blocked");
+        assert_eq!(body["message"], i18n::POST_BLOCKED.ja);
+        assert_eq!(
+            body["matches"][0],
+            json!({"field":"/text","start":0,"end":4,"rule":"kys","action":"block","category":"harassment"})
+        );
+        assert_eq!(blocked_body(&o, Lang::En)["message"], i18n::POST_BLOCKED.en);
+    }
+
+    #[test]
+    fn report_shape() {
+        let o = Outcome {
+            action: Some(Action::Flag),
+            matches: vec![m("/text", "出会い系", Action::Flag, Some(Category::Spam))],
+        };
+        let fields = [Field {
+            name: "/text".into(),
+            text: "出会い系".into(),
+        }];
+        let mut ctx = ReportContext {
+            id: "id-1",
+            time_ms: 1_795_000_000_123.0,
+            route: "POST /api/posts",
+            user: Some("alice"),
+            body: b"abc",
+            fields: &fields,
+            include_text: false,
+        };
+        let r = filter_report(&ctx, &o);
+        assert_eq!(r["v"], 1);
+        assert_eq!(r["kind"], "filter");
+        assert_eq!(r["verdict"], "flag");
+        assert_eq!(r["categories"], json!(["spam"]));
+        assert_eq!(r["user"], "alice");
+        assert_eq!(
+            r["post_sha256"],
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert!(r.get("text").is_none());
+        ctx.include_text = true;
+        ctx.user = None;
+        let r = filter_report(&ctx, &o);
+        assert_eq!(r["text"], json!({"/text": "出会い系"}));
+        assert_eq!(r["user"], Value::Null);
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(iso8601(0.0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(iso8601(951_782_400_000.0), "2000-02-29T00:00:00.000Z");
+        assert_eq!(iso8601(1_795_000_000_123.0), "2026-11-18T11:06:40.123Z");
+        assert_eq!(iso8601(f64::NAN), "1970-01-01T00:00:00.000Z");
+    }
+
+    #[test]
+    fn encodes_like_javascript() {
+        assert_eq!(
+            encode_component("a-b_c.d!e~f*g'h(i)j"),
+            "a-b_c.d!e~f*g'h(i)j"
+        );
+        assert_eq!(encode_component("a b/c"), "a%20b%2Fc");
+    }
+}

@@ -1,0 +1,172 @@
+//! Mute lists: `PUT/GET/DELETE /_termgate/mutes` for the signed-in user, and applying them to
+//! timeline responses.
+//!
+//! KV layout: `mute:{user}` the compiled list, `mutesrc:{user}` its term list when uploaded as text.
+
+use serde_json::json;
+use termgate::{Action, Scanner, TermSet};
+use worker::{Env, Headers, Method, Request, Response, Result};
+
+use super::admin::{describe_set, read_upload, Upload};
+use super::proxy;
+use super::sets::KV_BINDING;
+use super::util::{json_error, lang, localized_error, now_ms, var, Json};
+use crate::config::Config;
+use crate::i18n;
+use crate::mute::{self, Edit};
+use crate::session::{bearer, verify};
+
+/// The largest mute list accepted, compiled or as text.
+pub const MAX_MUTE_BYTES: usize = 256 * 1024;
+
+/// The user id of a valid session token on the request, if any.
+pub fn session_user(req: &Request, env: &Env) -> Option<String> {
+    let secret = var(env, "SESSION_SECRET").filter(|s| !s.is_empty())?;
+    let header = req.headers().get("authorization").ok().flatten();
+    let token = bearer(header.as_deref())?;
+    verify(token, secret.as_bytes(), now_ms() / 1000.0).ok()
+}
+
+pub async fn handle(mut req: Request, env: &Env, _config: &Config) -> Result<Response> {
+    let Some(user) = session_user(&req, env) else {
+        let mut resp = localized_error(401, "unauthorized", &i18n::UNAUTHORIZED, lang(&req))?;
+        resp.headers_mut().set("www-authenticate", "Bearer")?;
+        return Ok(resp);
+    };
+    let kv = env.kv(KV_BINDING)?;
+    let (bytes_key, src_key) = (format!("mute:{user}"), format!("mutesrc:{user}"));
+    match req.method() {
+        Method::Put => {
+            let (set, source) = match read_upload(
+                &mut req,
+                "mutes",
+                MAX_MUTE_BYTES,
+                &[Action::Hide, Action::Collapse],
+            )
+            .await?
+            {
+                Upload::Set(set, source) => (set, source),
+                Upload::Refused(resp) => return Ok(resp),
+            };
+            kv.put_bytes(&bytes_key, set.as_bytes())?.execute().await?;
+            match &source {
+                Some(text) => kv.put(&src_key, text.as_str())?.execute().await?,
+                None => kv.delete(&src_key).await?,
+            }
+            let mut body = describe_set("mutes", &set, "kv");
+            body["user"] = json!(user);
+            Json(body).ok()
+        }
+        Method::Get => {
+            let Some(bytes) = kv.get(&bytes_key).bytes().await? else {
+                return json_error(404, "no_mute_list", "this user has no mute list");
+            };
+            let wants_bytes = req
+                .headers()
+                .get("accept")?
+                .is_some_and(|a| a.contains("application/octet-stream"));
+            let mut resp = if wants_bytes {
+                let mut r = Response::from_bytes(bytes)?;
+                r.headers_mut()
+                    .set("content-type", "application/octet-stream")?;
+                r
+            } else {
+                let text = match kv.get(&src_key).text().await? {
+                    Some(text) => text,
+                    None => match TermSet::from_bytes(bytes) {
+                        Ok(set) => set.to_list(),
+                        Err(e) => return json_error(500, "corrupt_mute_list", &e.to_string()),
+                    },
+                };
+                let mut r = Response::ok(text)?;
+                r.headers_mut()
+                    .set("content-type", "text/plain; charset=utf-8")?;
+                r
+            };
+            resp.headers_mut()
+                .set("cache-control", "private, no-store")?;
+            Ok(resp)
+        }
+        Method::Delete => {
+            kv.delete(&bytes_key).await?;
+            kv.delete(&src_key).await?;
+            Json(json!({"user": user, "deleted": true})).ok()
+        }
+        _ => json_error(405, "method_not_allowed", "use GET, PUT or DELETE"),
+    }
+}
+
+/// A timeline route: forward untouched, then hide and collapse posts per the reader's mute list.
+pub async fn timeline(req: Request, env: &Env, config: &Config) -> Result<Response> {
+    let user = session_user(&req, env);
+    let mut resp = proxy::untouched(req, config).await?;
+    let Some(user) = user else { return Ok(resp) };
+    if resp.status_code() != 200 {
+        return Ok(resp);
+    }
+    let set = match env
+        .kv(KV_BINDING)?
+        .get(&format!("mute:{user}"))
+        .bytes()
+        .await
+    {
+        Ok(Some(bytes)) => match TermSet::from_bytes(bytes) {
+            Ok(set) => set,
+            Err(e) => {
+                worker::console_error!("termgate: mute list of {user} does not load: {e}");
+                return Ok(resp);
+            }
+        },
+        Ok(None) => return Ok(resp),
+        Err(e) => {
+            worker::console_error!("termgate: reading mute list of {user}: {e}");
+            return Ok(resp);
+        }
+    };
+    let status = resp.status_code();
+    let headers = Headers::new();
+    for (k, v) in resp.headers().entries() {
+        if !k.eq_ignore_ascii_case("content-length") {
+            headers.append(&k, &v)?;
+        }
+    }
+    let body = resp.bytes().await?;
+    let scanner = Scanner::new(&[&set]).at((now_ms() / 1000.0) as i64);
+    let edit = mute::apply(
+        &body,
+        &config.timeline_items,
+        &config.timeline_fields,
+        |text| {
+            let verdict = scanner.check(text);
+            let action = verdict.action?;
+            let rule = verdict
+                .matches
+                .into_iter()
+                .find(|m| m.action == action)?
+                .rule;
+            Some((action, rule))
+        },
+    );
+    let body = match edit {
+        Ok(Edit::Rewritten {
+            body,
+            hidden,
+            collapsed,
+        }) => {
+            headers.set(
+                "termgate-muted",
+                &format!("hidden={hidden}, collapsed={collapsed}"),
+            )?;
+            body
+        }
+        Ok(Edit::Unchanged) => body,
+        Err(e) => {
+            worker::console_error!("termgate: timeline not muted: {e}");
+            headers.set("termgate-muted", "error")?;
+            body
+        }
+    };
+    Ok(Response::from_bytes(body)?
+        .with_status(status)
+        .with_headers(headers))
+}

@@ -1,0 +1,66 @@
+//! Forwarding to the origin.
+
+use worker::{Fetch, Headers, Method, Request, RequestInit, RequestRedirect, Response, Result};
+
+use crate::config::Config;
+
+/// The origin URL for the request's path and query.
+pub fn origin_url(req: &Request, config: &Config) -> Result<String> {
+    let url = req.url()?;
+    Ok(match url.query() {
+        Some(q) => format!("{}{}?{}", config.origin, url.path(), q),
+        None => format!("{}{}", config.origin, url.path()),
+    })
+}
+
+/// Forwards the request as it is (method, headers, streamed body) and returns the origin's response
+/// as it is.
+pub async fn untouched(req: Request, config: &Config) -> Result<Response> {
+    let url = origin_url(&req, config)?;
+    let mut init = RequestInit::new();
+    init.with_method(req.method())
+        .with_headers(req.headers().clone())
+        .with_redirect(RequestRedirect::Manual);
+    if let Some(body) = req.inner().body() {
+        init.with_body(Some(body.into()));
+    }
+    Fetch::Request(Request::new_with_init(&url, &init)?)
+        .send()
+        .await
+}
+
+/// Headers never copied onto a rebuilt request: the runtime sets them for the new body and URL.
+const HOP_HEADERS: [&str; 3] = ["content-length", "host", "transfer-encoding"];
+
+/// The request's headers without the hop-by-hop ones and without any `termgate-*` header a client
+/// may have sent (only the edge sets those).
+pub fn forwarded_headers(req: &Request) -> Result<Headers> {
+    let headers = Headers::new();
+    for (k, v) in req.headers().entries() {
+        let k = k.to_ascii_lowercase();
+        if HOP_HEADERS.contains(&k.as_str()) || k.starts_with("termgate-") {
+            continue;
+        }
+        headers.append(&k, &v)?;
+    }
+    Ok(headers)
+}
+
+/// Sends `body` (the exact bytes the client sent) to `url` with `method` and `headers`.
+pub async fn send_bytes(
+    url: &str,
+    method: Method,
+    headers: Headers,
+    body: &[u8],
+) -> Result<Response> {
+    let mut init = RequestInit::new();
+    init.with_method(method)
+        .with_headers(headers)
+        .with_redirect(RequestRedirect::Manual);
+    if !body.is_empty() {
+        init.with_body(Some(js_sys::Uint8Array::from(body).into()));
+    }
+    Fetch::Request(Request::new_with_init(url, &init)?)
+        .send()
+        .await
+}

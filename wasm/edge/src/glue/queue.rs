@@ -1,0 +1,155 @@
+//! Reports through the `REPORTS` queue: producing them (filter verdicts and user reports) and the
+//! consumer that delivers them to the origin in signed batches.
+
+use serde_json::Value;
+use worker::{
+    Context, Env, Fetch, Headers, MessageBatch, MessageBuilder, MessageExt, Method,
+    QueueContentType, QueueRetryOptionsBuilder, Request, RequestInit, Response, Result,
+};
+
+use super::mutes::session_user;
+use super::util::{body_limited, json_error, lang, now_ms, uuid, var, Json};
+use crate::config::Config;
+use crate::reports::{self, Refused};
+
+/// The queue producer binding.
+pub const QUEUE_BINDING: &str = "REPORTS";
+
+/// Sends a report after the response, without delaying it. Sent as a JSON string: workers-rs would
+/// turn a serde map into a JS `Map`, which the JSON content type delivers as `{}`.
+pub fn enqueue(env: &Env, ctx: &Context, report: Value) {
+    let queue = match env.queue(QUEUE_BINDING) {
+        Ok(q) => q,
+        Err(e) => {
+            worker::console_error!("termgate: no {QUEUE_BINDING} queue, report dropped: {e}");
+            return;
+        }
+    };
+    ctx.wait_until(async move {
+        let message = MessageBuilder::new(report.to_string())
+            .content_type(QueueContentType::Text)
+            .build();
+        if let Err(e) = queue.send(message).await {
+            worker::console_error!("termgate: queueing report failed: {e}");
+        }
+    });
+}
+
+/// `POST /_termgate/reports`: a user's problem report.
+pub async fn user_report(mut req: Request, env: &Env, _config: &Config) -> Result<Response> {
+    let lang = lang(&req);
+    let user = session_user(&req, env);
+    let Some(body) = body_limited(&mut req, reports::MAX_USER_REPORT_BYTES).await? else {
+        return json_error(413, "too_large", "report larger than 256 KiB");
+    };
+    let id = uuid();
+    let report = match reports::user_report(&body, lang, &id, now_ms(), user.as_deref()) {
+        Ok(r) => r,
+        Err(Refused(body)) => return Json(body).status(400),
+    };
+    let message = MessageBuilder::new(report.to_string())
+        .content_type(QueueContentType::Text)
+        .build();
+    if let Err(e) = env.queue(QUEUE_BINDING)?.send(message).await {
+        worker::console_error!("termgate: queueing user report failed: {e}");
+        return json_error(
+            503,
+            "queue_unavailable",
+            "the report could not be queued; try again",
+        );
+    }
+    Json(reports::accepted_body(&id, lang)).status(202)
+}
+
+/// The consumer: one POST per batch to `ORIGIN` + `REPORTS_PATH`. A 2xx acknowledges every
+/// message; anything else retries each with a delay as long as it has already waited (bounded by
+/// `REPORT_RETRY_BASE_SECONDS` and `REPORT_RETRY_MAX_SECONDS`); after the queue's `max_retries` the
+/// runtime moves it to the dead-letter queue.
+pub async fn deliver(batch: MessageBatch<String>, env: &Env) {
+    let config = match Config::from_vars(|name| var(env, name)) {
+        Ok(c) => c,
+        Err(e) => {
+            worker::console_error!("termgate: bad configuration, retrying batch: {e}");
+            batch.retry_all();
+            return;
+        }
+    };
+    let messages: Vec<_> = batch.raw_iter().collect();
+    let bodies: Vec<String> = messages
+        .iter()
+        .map(|m| {
+            let raw = m.body();
+            raw.as_string()
+                .or_else(|| {
+                    js_sys::JSON::stringify(&raw)
+                        .ok()
+                        .and_then(|s| s.as_string())
+                })
+                .unwrap_or_default()
+        })
+        .collect();
+    let delivery = reports::delivery(&bodies);
+    for &i in &delivery.rejected {
+        worker::console_error!(
+            "termgate: dropping a queue message that is not a report: {:?}",
+            bodies[i]
+        );
+        messages[i].ack();
+    }
+    if delivery.ids.is_empty() {
+        return;
+    }
+    let ok = match post(&config, env, &delivery).await {
+        Ok(status) if (200..300).contains(&status) => true,
+        Ok(status) => {
+            worker::console_error!(
+                "termgate: origin answered {status} to a report batch; retrying"
+            );
+            false
+        }
+        Err(e) => {
+            worker::console_error!("termgate: delivering reports failed: {e}; retrying");
+            false
+        }
+    };
+    let now = now_ms();
+    for (i, m) in messages.iter().enumerate() {
+        if delivery.rejected.contains(&i) {
+            continue;
+        }
+        if ok {
+            m.ack();
+        } else {
+            let age_s = (now - m.timestamp().as_millis() as f64) / 1000.0;
+            let delay =
+                reports::retry_delay(age_s, config.report_retry_base_s, config.report_retry_max_s);
+            m.retry_with_options(
+                &QueueRetryOptionsBuilder::new()
+                    .with_delay_seconds(delay)
+                    .build(),
+            );
+        }
+    }
+}
+
+async fn post(config: &Config, env: &Env, delivery: &reports::Delivery) -> Result<u16> {
+    let secret = var(env, "REPORT_SECRET").unwrap_or_default();
+    let timestamp = (now_ms() / 1000.0) as u64;
+    let headers = Headers::new();
+    headers.set("content-type", "application/json")?;
+    headers.set("termgate-timestamp", &timestamp.to_string())?;
+    headers.set(
+        "termgate-signature",
+        &reports::signature(secret.as_bytes(), timestamp, &delivery.body),
+    )?;
+    headers.set("termgate-report-ids", &delivery.ids.join(","))?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post)
+        .with_headers(headers)
+        .with_body(Some(delivery.body.clone().into()));
+    let url = format!("{}{}", config.origin, config.reports_path);
+    let resp = Fetch::Request(Request::new_with_init(&url, &init)?)
+        .send()
+        .await?;
+    Ok(resp.status_code())
+}

@@ -1,0 +1,253 @@
+//! Reports: user problem reports taken at `POST /_termgate/reports`, and delivering queued reports
+//! to the origin in signed batches.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+use termgate::report::{self, Lang};
+use termgate::Category;
+
+use crate::filter::{iso8601, REPORT_VERSION};
+use crate::i18n;
+
+/// A user report that was refused, and the `400` body explaining why.
+#[derive(Debug)]
+pub struct Refused(pub Value);
+
+/// The longest user report body accepted, in bytes.
+pub const MAX_USER_REPORT_BYTES: usize = 256 * 1024;
+
+/// Checks a user report body `{"category": "...", "fields": {"name": "value", ...}}` and returns
+/// the queue message for it. `id`, `time_ms` and `user` are the worker's.
+pub fn user_report(
+    body: &[u8],
+    lang: Lang,
+    id: &str,
+    time_ms: f64,
+    user: Option<&str>,
+) -> Result<Value, Refused> {
+    let doc: Value = serde_json::from_slice(body).map_err(|_| {
+        Refused(json!({"error": "malformed_body", "message": i18n::MALFORMED.get(lang)}))
+    })?;
+    let all: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
+    let Some(category) = doc
+        .get("category")
+        .and_then(Value::as_str)
+        .and_then(|c| c.parse::<Category>().ok())
+    else {
+        return Err(Refused(json!({
+            "error": "unknown_category",
+            "message": i18n::UNKNOWN_CATEGORY.get(lang),
+            "categories": all,
+        })));
+    };
+    let mut values = BTreeMap::new();
+    if let Some(Value::Object(fields)) = doc.get("fields") {
+        for (k, v) in fields {
+            if let Value::String(s) = v {
+                values.insert(k.clone(), s.clone());
+            }
+        }
+    }
+    if let Err(missing) = report::validate(category, &values) {
+        return Err(Refused(json!({
+            "error": "missing_fields",
+            "category": category.as_str(),
+            "message": missing.message(lang),
+            "missing": missing.problems().iter().map(|(f, p)| json!({
+                "name": f.name,
+                "label": f.label(lang),
+                "problem": p.as_str(),
+                "detail": p.describe(lang),
+            })).collect::<Vec<_>>(),
+        })));
+    }
+    // Only the fields the category asks for travel on.
+    let kept: serde_json::Map<String, Value> = report::required_fields(category)
+        .iter()
+        .filter_map(|f| Some((f.name.to_string(), Value::String(values.remove(f.name)?))))
+        .collect();
+    Ok(json!({
+        "v": REPORT_VERSION,
+        "id": id,
+        "kind": "user",
+        "time": iso8601(time_ms),
+        "category": category.as_str(),
+        "fields": kept,
+        "user": user,
+    }))
+}
+
+/// The `202` body for an accepted user report.
+pub fn accepted_body(id: &str, lang: Lang) -> Value {
+    json!({"id": id, "status": "queued", "message": i18n::REPORT_ACCEPTED.get(lang)})
+}
+
+/// The form a category needs, for clients building a report form: `GET /_termgate/reports/fields`.
+pub fn fields_catalogue() -> Value {
+    Value::Object(
+        Category::ALL
+            .iter()
+            .map(|&c| {
+                let fields = report::required_fields(c)
+                    .iter()
+                    .map(|f| {
+                        json!({"name": f.name, "kind": f.kind.as_str(),
+                               "label_en": f.label_en, "label_ja": f.label_ja})
+                    })
+                    .collect();
+                (c.as_str().to_string(), Value::Array(fields))
+            })
+            .collect(),
+    )
+}
+
+/// A batch ready to POST to the origin.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Delivery {
+    /// `{"v":1,"reports":[...]}`.
+    pub body: String,
+    /// The report ids, in order, for the `termgate-report-ids` header.
+    pub ids: Vec<String>,
+    /// Indexes of messages that are not report JSON (acknowledged and dropped, with a log line).
+    pub rejected: Vec<usize>,
+}
+
+/// Builds the delivery for a batch of queued messages (each a JSON string).
+pub fn delivery(messages: &[String]) -> Delivery {
+    let mut reports = Vec::with_capacity(messages.len());
+    let mut ids = Vec::new();
+    let mut rejected = Vec::new();
+    for (i, m) in messages.iter().enumerate() {
+        match serde_json::from_str::<Value>(m) {
+            Ok(v) if v.get("id").and_then(Value::as_str).is_some() => {
+                ids.push(v["id"].as_str().unwrap_or_default().to_string());
+                reports.push(v);
+            }
+            _ => rejected.push(i),
+        }
+    }
+    Delivery {
+        body: json!({"v": REPORT_VERSION, "reports": reports}).to_string(),
+        ids,
+        rejected,
+    }
+}
+
+/// The `termgate-signature` header: `v1=` and the hex HMAC-SHA256, under the `REPORT_SECRET`, of
+/// the `termgate-timestamp` header value, a `.`, and the body.
+pub fn signature(secret: &[u8], timestamp: u64, body: &str) -> String {
+    let mac = crate::session::hmac_sha256(secret, format!("{timestamp}.{body}").as_bytes());
+    let mut out = String::from("v1=");
+    for b in mac {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+/// How long to wait before retrying a delivery of a message first queued `age_s` seconds ago: as
+/// long as it has already waited, between `base` and `max`. Each retry doubles the total wait, an
+/// exponential backoff that needs no attempt counter.
+pub fn retry_delay(age_s: f64, base: u32, max: u32) -> u32 {
+    let age = if age_s.is_finite() && age_s > 0.0 {
+        age_s.min(f64::from(u32::MAX)) as u32
+    } else {
+        0
+    };
+    age.clamp(base, max.max(base))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn complete_user_report() {
+        let body = br#"{"category":"spam","fields":{"header_information":"Received: from x","body_text":"buy now","extra":"dropped"}}"#;
+        let v = user_report(body, Lang::En, "r1", 0.0, Some("alice")).unwrap();
+        assert_eq!(v["kind"], "user");
+        assert_eq!(v["category"], "spam");
+        assert_eq!(v["user"], "alice");
+        assert_eq!(
+            v["fields"],
+            json!({"header_information":"Received: from x","body_text":"buy now"})
+        );
+    }
+
+    #[test]
+    fn incomplete_user_report_names_every_field() {
+        let body = br#"{"category":"copyright","fields":{"comments":"please check","location":"no url here"}}"#;
+        let Refused(v) = user_report(body, Lang::Ja, "r", 0.0, None).unwrap_err();
+        assert_eq!(v["error"], "missing_fields");
+        let names: Vec<&str> = v["missing"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["location", "proof_of_rights", "claimant"]);
+        assert_eq!(v["missing"][0]["problem"], "no_url");
+        assert!(v["message"].as_str().unwrap().starts_with("未入力"));
+    }
+
+    #[test]
+    fn bad_user_reports() {
+        let Refused(v) = user_report(b"{", Lang::En, "r", 0.0, None).unwrap_err();
+        assert_eq!(v["error"], "malformed_body");
+        let Refused(v) =
+            user_report(br#"{"category":"weird"}"#, Lang::En, "r", 0.0, None).unwrap_err();
+        assert_eq!(v["error"], "unknown_category");
+        assert_eq!(
+            v["categories"].as_array().unwrap().len(),
+            Category::ALL.len()
+        );
+        let Refused(v) =
+            user_report(br#"{"category":"spam"}"#, Lang::En, "r", 0.0, None).unwrap_err();
+        assert_eq!(v["missing"].as_array().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn batches() {
+        let msgs = vec![
+            r#"{"v":1,"id":"a","kind":"filter"}"#.to_string(),
+            "not json".to_string(),
+            r#"{"v":1,"kind":"no id"}"#.to_string(),
+            r#"{"v":1,"id":"b","kind":"user"}"#.to_string(),
+        ];
+        let d = delivery(&msgs);
+        assert_eq!(d.ids, ["a", "b"]);
+        assert_eq!(d.rejected, [1, 2]);
+        let v: Value = serde_json::from_str(&d.body).unwrap();
+        assert_eq!(v["reports"].as_array().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn signatures() {
+        // Same as Node: crypto.createHmac("sha256","k").update("1.{}").digest("hex")
+        assert_eq!(
+            signature(b"k", 1, "{}"),
+            format!("v1={}", {
+                let mac = crate::session::hmac_sha256(b"k", b"1.{}");
+                mac.iter().map(|b| format!("{b:02x}")).collect::<String>()
+            })
+        );
+        assert!(signature(b"k", 1, "{}").len() == 3 + 64);
+    }
+
+    #[test]
+    fn backoff() {
+        assert_eq!(retry_delay(0.0, 5, 600), 5);
+        assert_eq!(retry_delay(12.7, 5, 600), 12);
+        assert_eq!(retry_delay(1e9, 5, 600), 600);
+        assert_eq!(retry_delay(f64::NAN, 5, 600), 5);
+        assert_eq!(retry_delay(-3.0, 0, 0), 0);
+        assert_eq!(retry_delay(100.0, 10, 1), 10);
+    }
+
+    #[test]
+    fn catalogue_lists_every_category() {
+        let c = fields_catalogue();
+        assert_eq!(c.as_object().unwrap().len(), Category::ALL.len());
+        assert_eq!(c["spam"][0]["name"], "header_information");
+    }
+}
