@@ -1,9 +1,14 @@
 # The core crate and the CLI.
-.PHONY: test-core bench fuzz
+.PHONY: test-core bench bench-data
 test-core:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo test --workspace
 
-bench:
+# Benchmark inputs, installed from package registries (see benches/fetch-data.sh).
+bench-data:
+	benches/fetch-data.sh
+
+bench: bench-data
 	cargo bench --bench core
+	cargo run --release --example bench-report

@@ -108,6 +108,7 @@ mod termset;
 mod tests;
 mod time;
 mod verdict;
+mod warm;
 
 pub use crate::action::{Action, Category, UnknownName};
 pub use crate::compile::{compile, compile_str, Compiler, MAX_RULES};

@@ -226,6 +226,8 @@ enum Class {
     /// `ー`: a long vowel mark, dropped when repeats are folded.
     Long,
     Separator,
+    /// A leet symbol not followed by a word character, while leetspeak is being resolved.
+    Undecided,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -511,7 +513,9 @@ pub(crate) fn is_unspaced(c: char) -> bool {
 
 /// Steps 6–8: tokens, gaps, leetspeak, repeats; writes the normalized text and its units.
 fn emit_tokens(pieces: &mut [Piece], profile: Profile, out: &mut Normalized) {
-    resolve_leet(pieces);
+    if pieces.iter().any(|p| p.class == Class::Leet) {
+        resolve_leet(pieces);
+    }
     // Tokens, each with the gap before it and whether that gap is crossed.
     let mut tokens: Vec<Token> = Vec::new();
     let mut i = 0;
@@ -527,7 +531,9 @@ fn emit_tokens(pieces: &mut [Piece], profile: Profile, out: &mut Normalized) {
             continue;
         }
         let wordy = profile.has(Fold::Leetspeak)
-            && pieces[first..i].iter().any(|p| p.class == Class::Letter);
+            && pieces[first..i]
+                .iter()
+                .any(|p| matches!(p.class, Class::Letter | Class::Leet));
         let gap_pieces = gap.take();
         let crossed = match (gap_pieces, tokens.last()) {
             (Some(_), Some(prev)) => {
@@ -546,6 +552,8 @@ fn emit_tokens(pieces: &mut [Piece], profile: Profile, out: &mut Normalized) {
         });
     }
     let repeats = profile.has(Fold::Repeats);
+    // The last character written, if it was not a gap: what a repeat is compared against.
+    let mut last_char: Option<char> = None;
     for t in &tokens {
         // The gap is written only once the next token writes something: a token of nothing but
         // long vowel marks must not leave a trailing space.
@@ -564,16 +572,16 @@ fn emit_tokens(pieces: &mut [Piece], profile: Profile, out: &mut Normalized) {
                     flags: Unit::GAP,
                 });
                 out.text.push(' ');
+                last_char = None;
             }
-            if repeats {
+            if repeats && last_char == Some(c) {
                 if let Some(last) = out.units.last_mut() {
-                    if !last.is_gap() && out.text[last.norm as usize..].starts_with(c) {
-                        last.run = last.run.saturating_add(1);
-                        last.end = p.end;
-                        continue;
-                    }
+                    last.run = last.run.saturating_add(1);
+                    last.end = p.end;
+                    continue;
                 }
             }
+            last_char = Some(c);
             let flags = if c.is_alphanumeric() && !is_unspaced(c) {
                 Unit::SPACED
             } else {
@@ -594,20 +602,23 @@ fn emit_tokens(pieces: &mut [Piece], profile: Profile, out: &mut Normalized) {
 /// A leet symbol is a letter when a letter, digit or leet letter follows it (`$pam`, `sh!t`);
 /// `$` and `@` also when one precedes them (`a$$`), `!` not (`spam!`). Others become separators.
 fn resolve_leet(pieces: &mut [Piece]) {
-    let mut next_is_word = vec![false; pieces.len()];
-    let mut word = false;
-    for (k, p) in pieces.iter().enumerate().rev() {
-        next_is_word[k] = word;
-        word = match p.class {
-            Class::Separator => false,
-            Class::Leet => word,
-            _ => true,
-        };
+    // Right to left: a leet symbol followed by a word character stays; the others are marked
+    // `Undecided` and settled left to right by what precedes them.
+    let mut next_is_word = false;
+    for p in pieces.iter_mut().rev() {
+        if p.class == Class::Leet && !next_is_word {
+            p.class = Class::Undecided;
+        }
+        next_is_word = !matches!(p.class, Class::Separator | Class::Undecided);
     }
     let mut prev_is_word = false;
-    for (k, p) in pieces.iter_mut().enumerate() {
-        if p.class == Class::Leet && !(next_is_word[k] || (prev_is_word && p.c != '!')) {
-            p.class = Class::Separator;
+    for p in pieces.iter_mut() {
+        if p.class == Class::Undecided {
+            p.class = if prev_is_word && p.c != '!' {
+                Class::Leet
+            } else {
+                Class::Separator
+            };
         }
         prev_is_word = p.class != Class::Separator;
     }

@@ -2,59 +2,36 @@
 
 use std::collections::BTreeMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use fst::raw::Output;
-use fst::Streamer;
 
 use crate::compile::repeat_class;
 use crate::hosts::{find_hosts, reversed};
 use crate::normalize::{normalize, Normalized, Profile};
-use crate::termset::{Kind, Mode, Part, TermSet, NEVER};
+use crate::termset::{Index, Kind, Mode, TermSet, NEVER, NO_ADDR};
 use crate::verdict::{Match, Verdict};
+use crate::warm::Warm;
 
-/// How a scan finds terms that may start anywhere (substrings, suffixes, and terms in scripts
-/// without spaces). Terms anchored at word starts are always looked up by walking the word index
-/// from each word start, which costs nothing to set up and is as fast as anything else.
+/// How a scan looks terms up. Every engine finds exactly the same matches.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Engine {
-    /// Walk the index until the set has walked [`AUTOMATON_AFTER_BYTES_PER_KEY`] bytes of
-    /// text for each key of its inner index, then build an Aho-Corasick automaton once and use
-    /// it from then on. A fresh set (a cold edge isolate) answers without building anything;
-    /// a busy one pays the build once it has walked enough text to earn it back.
+    /// Walk the fst indexes until the set has scanned [`AUTOMATON_AFTER_BYTES_PER_KEY`] bytes of
+    /// normalized text for each of its keys, then build the automaton once and use it from then
+    /// on. A fresh set (a cold edge isolate) answers without building anything; a busy one pays
+    /// for the build once it has scanned enough text to earn it back.
     #[default]
     Auto,
-    /// Walk the fst index from every character. No set-up cost; slower per byte.
+    /// Walk the fst indexes: the word index from each word start, the inner index from every
+    /// character. No set-up cost; slower per byte.
     Walk,
-    /// Build the automaton now (once per set) and use it.
+    /// Build the automaton now (once per set) and use it: an Aho-Corasick automaton over the
+    /// keys that may start anywhere, a hash table of the whole-word keys (one lookup per word),
+    /// and a small fst of the remaining word-start keys.
     Automaton,
 }
 
 /// See [`Engine::Auto`].
 pub const AUTOMATON_AFTER_BYTES_PER_KEY: u64 = 64;
-
-pub(crate) struct Automaton {
-    ac: AhoCorasick,
-    values: Vec<u64>,
-}
-
-impl Automaton {
-    fn build(set: &TermSet) -> Option<Automaton> {
-        let mut keys = Vec::with_capacity(set.inner.len());
-        let mut values = Vec::with_capacity(set.inner.len());
-        let mut stream = set.inner.stream();
-        while let Some((k, v)) = stream.next() {
-            keys.push(k.to_vec());
-            values.push(v);
-        }
-        let ac = AhoCorasick::builder()
-            .kind(Some(AhoCorasickKind::ContiguousNFA))
-            .match_kind(MatchKind::Standard)
-            .build(&keys)
-            .ok()?;
-        Some(Automaton { ac, values })
-    }
-}
 
 /// Scans texts against one or more term sets at once.
 ///
@@ -145,8 +122,9 @@ impl<'s> Scanner<'s> {
             };
             let norm = &normalized[pos].1;
             let mut scan = SetScan::new(set, norm, now);
-            scan.words();
-            scan.inner(self.engine);
+            let warm = scan.warm(self.engine);
+            scan.words(warm);
+            scan.inner(warm);
             scan.hosts(text);
             scan.finish(set_index, base, out);
         }
@@ -177,18 +155,28 @@ pub(crate) struct SetScan<'a> {
     parts: BTreeMap<u32, Vec<(u8, usize, usize)>>,
 }
 
-/// Follows `bytes[from..]` through `map`, calling `hit(end, value)` at every key that ends there.
-fn walk(map: &fst::Map<Part>, bytes: &[u8], from: usize, mut hit: impl FnMut(usize, u64)) {
-    let fst = map.as_fst();
-    let mut node = fst.root();
-    let mut out = Output::zero();
-    for (k, &b) in bytes[from..].iter().enumerate() {
+/// Follows `bytes[from..]` through `index`, calling `hit(end, value)` at every key that ends there.
+fn walk(index: &Index, bytes: &[u8], from: usize, mut hit: impl FnMut(usize, u64)) {
+    let Some(&first) = bytes.get(from) else {
+        return;
+    };
+    let (addr, out) = index.root[usize::from(first)];
+    if addr == NO_ADDR {
+        return;
+    }
+    let fst = index.map.as_fst();
+    let mut node = fst.node(addr);
+    let mut out = Output::new(out);
+    if node.is_final() {
+        hit(from + 1, out.cat(node.final_output()).value());
+    }
+    for (k, &b) in bytes[from + 1..].iter().enumerate() {
         let Some(t) = node.find_input(b) else { break };
         let tr = node.transition(t);
         out = out.cat(tr.out);
         node = fst.node(tr.addr);
         if node.is_final() {
-            hit(from + k + 1, out.cat(node.final_output()).value());
+            hit(from + k + 2, out.cat(node.final_output()).value());
         }
     }
 }
@@ -205,55 +193,73 @@ impl<'a> SetScan<'a> {
         }
     }
 
-    fn words(&mut self) {
+    /// The warm indexes to use for this scan, building them if the engine says it is time.
+    fn warm(&self, engine: Engine) -> Option<&'a Warm> {
+        let set: &'a TermSet = self.set;
+        match engine {
+            Engine::Walk => None,
+            Engine::Automaton => Some(set.warm.get_or_init(|| Warm::build(set))),
+            Engine::Auto => {
+                if let Some(w) = set.warm.get() {
+                    return Some(w);
+                }
+                let walked = set.note_walked(self.norm.text.len());
+                let keys = (set.word.len() + set.inner.len()) as u64;
+                (walked >= AUTOMATON_AFTER_BYTES_PER_KEY.saturating_mul(keys))
+                    .then(|| set.warm.get_or_init(|| Warm::build(set)))
+            }
+        }
+    }
+
+    fn words(&mut self, warm: Option<&Warm>) {
         if self.set.word.is_empty() {
             return;
         }
         let bytes = self.norm.text.as_bytes();
+        let units = &self.norm.units;
         let mut hits = Vec::new();
-        for (i, u) in self.norm.units.iter().enumerate() {
-            if u.is_gap() || !self.norm.boundary(i) {
+        let walked = match warm {
+            None => Some(&self.set.word),
+            Some(w) => w.rest.as_ref(),
+        };
+        let mut i = 0;
+        while i < units.len() {
+            if units[i].is_gap() || !self.norm.boundary(i) {
+                i += 1;
                 continue;
             }
-            walk(&self.set.word, bytes, u.norm as usize, |end, v| {
-                hits.push((i, end, v))
-            });
+            let from = units[i].norm as usize;
+            if let Some(index) = walked {
+                walk(index, bytes, from, |end, v| hits.push((i, end, v)));
+            }
+            if let Some(w) = warm {
+                let mut j = i + 1;
+                while j < units.len() && !self.norm.boundary(j) {
+                    j += 1;
+                }
+                let to = units.get(j).map_or(bytes.len(), |u| u.norm as usize);
+                if let Some(&v) = w.words.get(&bytes[from..to]) {
+                    hits.push((i, to, v));
+                }
+                i = j;
+            } else {
+                i += 1;
+            }
         }
         for (i, end, v) in hits {
             self.hit(i, self.norm.unit_at(end), v);
         }
     }
 
-    fn inner(&mut self, engine: Engine) {
+    fn inner(&mut self, warm: Option<&Warm>) {
         if self.set.inner.is_empty() {
             return;
         }
-        let automaton = match engine {
-            Engine::Walk => None,
-            Engine::Automaton => self
-                .set
-                .automaton
-                .get_or_init(|| Automaton::build(self.set))
-                .as_ref(),
-            Engine::Auto => {
-                let walked = self.set.note_walked(self.norm.text.len());
-                let earned = walked
-                    >= AUTOMATON_AFTER_BYTES_PER_KEY.saturating_mul(self.set.inner.len() as u64);
-                if earned {
-                    self.set
-                        .automaton
-                        .get_or_init(|| Automaton::build(self.set))
-                        .as_ref()
-                } else {
-                    self.set.automaton.get().and_then(Option::as_ref)
-                }
-            }
-        };
         let bytes = self.norm.text.as_bytes();
         let mut hits = Vec::new();
-        if let Some(a) = automaton {
-            for m in a.ac.find_overlapping_iter(bytes) {
-                if let Some(&v) = a.values.get(m.pattern().as_usize()) {
+        if let Some((ac, values)) = warm.and_then(|w| w.inner.as_ref()) {
+            for m in ac.find_overlapping_iter(bytes) {
+                if let Some(&v) = values.get(m.pattern().as_usize()) {
                     hits.push((self.norm.unit_at(m.start()), m.end(), v));
                 }
             }

@@ -119,6 +119,45 @@ impl AsRef<[u8]> for Part {
     }
 }
 
+/// An fst map and its root's transitions by input byte, so a walk starts with a table lookup
+/// instead of decoding the widest node of the fst (256 entries: constant work at load).
+pub(crate) struct Index {
+    pub map: fst::Map<Part>,
+    pub root: Box<[(usize, u64); 256]>,
+}
+
+/// `root` entry of a byte with no transition.
+pub(crate) const NO_ADDR: usize = usize::MAX;
+
+impl Index {
+    /// An index over its own bytes (the warm path's rebuilt indexes).
+    pub fn from_vec(bytes: Vec<u8>) -> Result<Index, fst::Error> {
+        let len = bytes.len();
+        let part = Part {
+            bytes: bytes.into(),
+            start: 0,
+            end: len,
+        };
+        fst::Map::new(part).map(Index::new)
+    }
+
+    fn new(map: fst::Map<Part>) -> Index {
+        let mut root = Box::new([(NO_ADDR, 0); 256]);
+        for t in map.as_fst().root().transitions() {
+            root[usize::from(t.inp)] = (t.addr, t.out.value());
+        }
+        Index { map, root }
+    }
+
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+}
+
 /// A compiled term set, ready to scan.
 ///
 /// Build one with [`compile`](crate::compile) or [`Compiler`](crate::Compiler), store
@@ -130,12 +169,12 @@ pub struct TermSet {
     rule_count: usize,
     entry_count: usize,
     checksum: u64,
-    pub(crate) word: fst::Map<Part>,
-    pub(crate) inner: fst::Map<Part>,
-    pub(crate) host: fst::Map<Part>,
-    pub(crate) automaton: OnceLock<Option<crate::scan::Automaton>>,
-    /// Normalized bytes scanned so far by walking the inner index: the evidence for building
-    /// the automaton (see [`Engine::Auto`](crate::Engine::Auto)).
+    pub(crate) word: Index,
+    pub(crate) inner: Index,
+    pub(crate) host: Index,
+    pub(crate) warm: OnceLock<crate::warm::Warm>,
+    /// Normalized bytes scanned so far by walking: the evidence for building the warm indexes
+    /// (see [`Engine::Auto`](crate::Engine::Auto)).
     pub(crate) walked: AtomicU64,
 }
 
@@ -294,7 +333,9 @@ impl TermSet {
                 start,
                 end,
             };
-            fst::Map::new(part).map_err(|_| LoadError::new(LoadErrorKind::Corrupt(what)))
+            fst::Map::new(part)
+                .map(Index::new)
+                .map_err(|_| LoadError::new(LoadErrorKind::Corrupt(what)))
         };
         Ok(TermSet {
             word: open(S_WORD, "word index")?,
@@ -306,7 +347,7 @@ impl TermSet {
             rule_count,
             entry_count,
             checksum: sum,
-            automaton: OnceLock::new(),
+            warm: OnceLock::new(),
             walked: AtomicU64::new(0),
         })
     }
@@ -480,7 +521,7 @@ impl TermSet {
         })
     }
 
-    /// Records inner-index bytes walked; returns the running total.
+    /// Records normalized bytes walked; returns the running total.
     pub(crate) fn note_walked(&self, n: usize) -> u64 {
         self.walked.fetch_add(n as u64, Ordering::Relaxed) + n as u64
     }

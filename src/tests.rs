@@ -410,12 +410,12 @@ fn auto_builds_the_automaton_only_after_enough_text() {
     let scanner = Scanner::new(&[&set]);
     assert_eq!(scanner.check("a zzz").name(), "block");
     assert!(
-        set.automaton.get().is_none(),
+        set.warm.get().is_none(),
         "a fresh set must not build an automaton"
     );
     let text = "xy".repeat(crate::AUTOMATON_AFTER_BYTES_PER_KEY as usize);
     scanner.check(&text);
-    assert!(set.automaton.get().is_some());
+    assert!(set.warm.get().is_some());
     assert_eq!(scanner.check("a zzz").name(), "block");
 }
 
@@ -426,7 +426,7 @@ fn reference(set: &TermSet, text: &str) -> Verdict {
     let mut scan = SetScan::new(set, &norm, 0);
     let mut keys = Vec::new();
     for (map, anchored) in [(&set.word, true), (&set.inner, false)] {
-        let mut stream = map.stream();
+        let mut stream = map.map.stream();
         while let Some((k, v)) = fst::Streamer::next(&mut stream) {
             keys.push((String::from_utf8(k.to_vec()).unwrap(), v, anchored));
         }
@@ -550,8 +550,10 @@ proptest! {
 #[test]
 fn modes_go_to_the_right_index() {
     let set = compile_str("[block]\nab\n*ab*\nab*\n*ab\nしね").unwrap();
-    let modes = |map: &fst::Map<crate::termset::Part>, key: &str| -> Vec<Mode> {
-        map.get(key)
+    let modes = |index: &crate::termset::Index, key: &str| -> Vec<Mode> {
+        index
+            .map
+            .get(key)
             .map(|v| set.postings(v).map(|e| e.mode).collect())
             .unwrap_or_default()
     };
