@@ -226,8 +226,6 @@ enum Class {
     /// `ー`: a long vowel mark, dropped when repeats are folded.
     Long,
     Separator,
-    /// A leet symbol not followed by a word character, while leetspeak is being resolved.
-    Undecided,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -247,18 +245,13 @@ const DECOMPOSE: CanonicalDecompositionBorrowed<'static> = CanonicalDecompositio
 /// Offsets are `u32`: callers split texts of 4 GiB or more before they get here.
 pub(crate) fn normalize(text: &str, profile: Profile) -> Normalized {
     debug_assert!(text.len() <= u32::MAX as usize);
-    let mut pieces = Vec::with_capacity(text.len());
-    fold_clusters(text, profile, &mut pieces);
-    let mut out = Normalized {
-        text: String::with_capacity(text.len()),
-        units: Vec::with_capacity(pieces.len()),
-    };
-    emit_tokens(&mut pieces, profile, &mut out);
-    out
+    let mut tokens = Tokens::new(profile, text.len());
+    fold_clusters(text, profile, &mut tokens);
+    tokens.finish()
 }
 
 /// Steps 1–5 and classification, cluster by cluster.
-fn fold_clusters(text: &str, profile: Profile, pieces: &mut Vec<Piece>) {
+fn fold_clusters(text: &str, profile: Profile, pieces: &mut Tokens) {
     let bytes = text.as_bytes();
     let mut i = 0;
     let mut buf: Vec<char> = Vec::new();
@@ -328,7 +321,7 @@ fn nfkc_stable(c: char, cluster_len: usize) -> bool {
         && matches!(c, '\u{3041}'..='\u{3096}' | '\u{30A1}'..='\u{30FA}' | '\u{30FC}' | '\u{4E00}'..='\u{9FFF}' | '\u{AC00}'..='\u{D7A3}')
 }
 
-fn fold_char(c: char, start: u32, end: u32, profile: Profile, pieces: &mut Vec<Piece>) {
+fn fold_char(c: char, start: u32, end: u32, profile: Profile, pieces: &mut Tokens) {
     if profile.has(Fold::Invisible) && is_invisible(c) {
         return;
     }
@@ -511,58 +504,108 @@ pub(crate) fn is_unspaced(c: char) -> bool {
         | '\u{20000}'..='\u{3FFFF}')
 }
 
-/// Steps 6–8: tokens, gaps, leetspeak, repeats; writes the normalized text and its units.
-fn emit_tokens(pieces: &mut [Piece], profile: Profile, out: &mut Normalized) {
-    if pieces.iter().any(|p| p.class == Class::Leet) {
-        resolve_leet(pieces);
+/// Steps 6–8, fed one piece at a time: tokens, gaps, leetspeak, repeats. Only the current
+/// token is buffered; everything before it is already written.
+struct Tokens {
+    profile: Profile,
+    out: Normalized,
+    /// The pieces of the token being read.
+    token: Vec<Piece>,
+    /// Original bytes of the separators since the last token, if any.
+    gap: Option<(u32, u32)>,
+    /// Whether the last token written was a single letter (so a gap after it may be crossed).
+    prev_one_letter: bool,
+    /// The last character written, if it was not a gap: what a repeat is compared against.
+    last_char: Option<char>,
+}
+
+impl Tokens {
+    fn new(profile: Profile, len: usize) -> Tokens {
+        Tokens {
+            profile,
+            out: Normalized {
+                text: String::with_capacity(len),
+                units: Vec::with_capacity(len),
+            },
+            token: Vec::with_capacity(32),
+            gap: None,
+            prev_one_letter: false,
+            last_char: None,
+        }
     }
-    // Tokens, each with the gap before it and whether that gap is crossed.
-    let mut tokens: Vec<Token> = Vec::new();
-    let mut i = 0;
-    let mut gap: Option<(usize, usize)> = None;
-    while i < pieces.len() {
-        let first = i;
-        let separator = pieces[i].class == Class::Separator;
-        while i < pieces.len() && (pieces[i].class == Class::Separator) == separator {
-            i += 1;
+
+    fn push(&mut self, p: Piece) {
+        if p.class == Class::Separator {
+            self.end_token();
+            self.separator(p.start, p.end);
+        } else {
+            self.token.push(p);
         }
-        if separator {
-            gap = Some((first, i));
-            continue;
-        }
-        let wordy = profile.has(Fold::Leetspeak)
-            && pieces[first..i]
-                .iter()
-                .any(|p| matches!(p.class, Class::Letter | Class::Leet));
-        let gap_pieces = gap.take();
-        let crossed = match (gap_pieces, tokens.last()) {
-            (Some(_), Some(prev)) => {
-                profile.has(Fold::Separators)
-                    && is_one_letter(&pieces[prev.start..prev.end], prev.wordy, profile)
-                    && is_one_letter(&pieces[first..i], wordy, profile)
-            }
-            _ => false,
-        };
-        tokens.push(Token {
-            start: first,
-            end: i,
-            crossed,
-            gap: gap_pieces.map_or((0, 0), |(gs, ge)| (pieces[gs].start, pieces[ge - 1].end)),
-            wordy,
+    }
+
+    fn separator(&mut self, start: u32, end: u32) {
+        self.gap = Some(match self.gap {
+            Some((s, _)) => (s, end),
+            None => (start, end),
         });
     }
-    let repeats = profile.has(Fold::Repeats);
-    // The last character written, if it was not a gap: what a repeat is compared against.
-    let mut last_char: Option<char> = None;
-    for t in &tokens {
-        // The gap is written only once the next token writes something: a token of nothing but
-        // long vowel marks must not leave a trailing space.
-        let mut gap = (!t.crossed && !out.units.is_empty()).then_some(t.gap);
-        for p in &pieces[t.start..t.end] {
+
+    fn finish(mut self) -> Normalized {
+        self.end_token();
+        self.out
+    }
+
+    /// Settles the leet symbols at the end of the token (those not followed by a word
+    /// character): `$` and `@` after a word character are letters (`a$$`), the rest separators
+    /// (`spam!`). Then writes the token.
+    fn end_token(&mut self) {
+        let mut token = std::mem::take(&mut self.token);
+        let trailing = token
+            .iter()
+            .rev()
+            .take_while(|p| p.class == Class::Leet)
+            .count();
+        let mut keep = token.len() - trailing;
+        let mut prev_is_word = keep > 0;
+        for p in &token[keep..] {
+            if prev_is_word && p.c != '!' {
+                keep += 1;
+            } else {
+                prev_is_word = false;
+            }
+        }
+        let cut = keep;
+        if cut > 0 {
+            self.write(&token[..cut]);
+        }
+        for p in &token[cut..] {
+            self.separator(p.start, p.end);
+        }
+        token.clear();
+        self.token = token;
+    }
+
+    fn write(&mut self, token: &[Piece]) {
+        let profile = self.profile;
+        let wordy = profile.has(Fold::Leetspeak)
+            && token
+                .iter()
+                .any(|p| matches!(p.class, Class::Letter | Class::Leet));
+        let one_letter = is_one_letter(token, wordy, profile);
+        let gap = self.gap.take();
+        let crossed =
+            gap.is_some() && profile.has(Fold::Separators) && self.prev_one_letter && one_letter;
+        self.prev_one_letter = one_letter;
+        // The gap is written only once the token writes something: a token of nothing but long
+        // vowel marks must not leave a trailing space.
+        let mut gap = gap.filter(|_| !crossed && !self.out.units.is_empty());
+        let repeats = profile.has(Fold::Repeats);
+        let out = &mut self.out;
+        for p in token {
             if repeats && p.class == Class::Long {
                 continue;
             }
-            let c = token_char(p, t.wordy);
+            let c = token_char(p, wordy);
             if let Some((start, end)) = gap.take() {
                 out.units.push(Unit {
                     norm: out.text.len() as u32,
@@ -572,16 +615,16 @@ fn emit_tokens(pieces: &mut [Piece], profile: Profile, out: &mut Normalized) {
                     flags: Unit::GAP,
                 });
                 out.text.push(' ');
-                last_char = None;
+                self.last_char = None;
             }
-            if repeats && last_char == Some(c) {
+            if repeats && self.last_char == Some(c) {
                 if let Some(last) = out.units.last_mut() {
                     last.run = last.run.saturating_add(1);
                     last.end = p.end;
                     continue;
                 }
             }
-            last_char = Some(c);
+            self.last_char = Some(c);
             let flags = if c.is_alphanumeric() && !is_unspaced(c) {
                 Unit::SPACED
             } else {
@@ -596,31 +639,6 @@ fn emit_tokens(pieces: &mut [Piece], profile: Profile, out: &mut Normalized) {
             });
             out.text.push(c);
         }
-    }
-}
-
-/// A leet symbol is a letter when a letter, digit or leet letter follows it (`$pam`, `sh!t`);
-/// `$` and `@` also when one precedes them (`a$$`), `!` not (`spam!`). Others become separators.
-fn resolve_leet(pieces: &mut [Piece]) {
-    // Right to left: a leet symbol followed by a word character stays; the others are marked
-    // `Undecided` and settled left to right by what precedes them.
-    let mut next_is_word = false;
-    for p in pieces.iter_mut().rev() {
-        if p.class == Class::Leet && !next_is_word {
-            p.class = Class::Undecided;
-        }
-        next_is_word = !matches!(p.class, Class::Separator | Class::Undecided);
-    }
-    let mut prev_is_word = false;
-    for p in pieces.iter_mut() {
-        if p.class == Class::Undecided {
-            p.class = if prev_is_word && p.c != '!' {
-                Class::Leet
-            } else {
-                Class::Separator
-            };
-        }
-        prev_is_word = p.class != Class::Separator;
     }
 }
 
@@ -645,18 +663,6 @@ fn is_one_letter(token: &[Piece], wordy: bool, profile: Profile) -> bool {
         return false;
     };
     first.is_alphabetic() && chars.all(|c| repeats && c == first)
-}
-
-struct Token {
-    /// Pieces `start..end`.
-    start: usize,
-    end: usize,
-    /// Whether the gap before this token is crossed (joined to the previous token).
-    crossed: bool,
-    /// Original byte range of the gap before this token.
-    gap: (u32, u32),
-    /// Whether leetspeak digits in it read as letters.
-    wordy: bool,
 }
 
 #[cfg(test)]
