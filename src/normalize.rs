@@ -485,6 +485,15 @@ fn leet(c: char) -> char {
     }
 }
 
+/// A letter or digit of a script written with spaces between words.
+fn is_spaced_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else {
+        c.is_alphanumeric() && !is_unspaced(c)
+    }
+}
+
 /// Scripts written without spaces between words: a term in them matches inside words.
 pub(crate) fn is_unspaced(c: char) -> bool {
     matches!(c,
@@ -625,7 +634,7 @@ impl Tokens {
                 }
             }
             self.last_char = Some(c);
-            let flags = if c.is_alphanumeric() && !is_unspaced(c) {
+            let flags = if is_spaced_word_char(c) {
                 Unit::SPACED
             } else {
                 0
