@@ -41,7 +41,7 @@ export async function startOrigin(env = {}) {
 }
 
 /** The built worker in workerd, in front of `origin`. `vars` override wrangler.toml's [vars]. */
-export async function startWorker(origin, vars = {}, queue = {}) {
+export async function startWorker(origin, vars = {}, queue = {}, options = {}) {
   const mf = new Miniflare({
     modules: true,
     scriptPath: resolve(ROOT, "wasm/edge/build/index.js"),
@@ -51,8 +51,8 @@ export async function startWorker(origin, vars = {}, queue = {}) {
     bindings: {
       ORIGIN: origin,
       SET_CHECK_INTERVAL_SECONDS: "0",
-      REPORT_RETRY_BASE_SECONDS: "0",
-      REPORT_RETRY_MAX_SECONDS: "1",
+      REPORT_RETRY_BASE_SECONDS: "1",
+      REPORT_RETRY_MAX_SECONDS: "2",
       ...SECRETS,
       ...vars,
     },
@@ -61,6 +61,7 @@ export async function startWorker(origin, vars = {}, queue = {}) {
     queueConsumers: {
       "termgate-reports": { maxBatchSize: 50, maxBatchTimeout: 0, maxRetries: 10, deadLetterQueue: "termgate-reports-dlq", ...queue },
     },
+    ...options,
   });
   await mf.ready;
   return {

@@ -262,6 +262,18 @@ pub fn valid_set_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+/// The path and query of a serialized absolute URL (`https://host/p?q#f` gives `/p?q`), without
+/// parsing it: after `scheme://`, the first `/` starts the path (WHATWG serialization of http(s)
+/// URLs always has one); a fragment is dropped.
+pub fn path_and_query(url: &str) -> &str {
+    let url = url.split('#').next().unwrap_or("");
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    match url[after_scheme..].find(['/', '?']) {
+        Some(i) => &url[after_scheme + i..],
+        None => "/",
+    }
+}
+
 fn list(text: &str) -> impl Iterator<Item = &str> {
     text.split(',').map(str::trim).filter(|s| !s.is_empty())
 }
@@ -373,6 +385,15 @@ mod tests {
             let err = config(pairs).unwrap_err().to_string();
             assert!(err.contains(needle), "{err}");
         }
+    }
+
+    #[test]
+    fn paths() {
+        assert_eq!(path_and_query("http://h:1/a/b?c=%20d"), "/a/b?c=%20d");
+        assert_eq!(path_and_query("https://h/"), "/");
+        assert_eq!(path_and_query("https://h"), "/");
+        assert_eq!(path_and_query("https://h/x#frag"), "/x");
+        assert_eq!(path_and_query("https://h?q"), "?q");
     }
 
     #[test]

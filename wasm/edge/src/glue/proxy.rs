@@ -4,13 +4,15 @@ use worker::{Fetch, Headers, Method, Request, RequestInit, RequestRedirect, Resp
 
 use crate::config::Config;
 
-/// The origin URL for the request's path and query.
+/// The origin URL for the request's path and query. Taken from the serialized URL as it is, so
+/// the query reaches the origin byte for byte (and the `url` crate, with its IDNA tables, stays out
+/// of the worker).
 pub fn origin_url(req: &Request, config: &Config) -> Result<String> {
-    let url = req.url()?;
-    Ok(match url.query() {
-        Some(q) => format!("{}{}?{}", config.origin, url.path(), q),
-        None => format!("{}{}", config.origin, url.path()),
-    })
+    Ok(format!(
+        "{}{}",
+        config.origin,
+        crate::config::path_and_query(&req.inner().url())
+    ))
 }
 
 /// Forwards the request as it is (method, headers, streamed body) and returns the origin's response

@@ -1,0 +1,124 @@
+// Bad input and failing dependencies: clean 4xx/5xx answers, nothing forwarded, no poisoned isolate.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startOrigin, startWorker, originJson } from "./harness.mjs";
+
+let origin, worker;
+before(async () => {
+  origin = await startOrigin();
+  worker = await startWorker(origin.url, { MAX_BODY_BYTES: "4096" });
+});
+after(async () => {
+  await worker?.stop();
+  await origin?.stop();
+});
+
+const count = async () => (await originJson(origin.url, "/_demo/received")).received.length;
+const post = (type, body, headers = {}) =>
+  worker.fetch("/api/posts", { method: "POST", headers: { "content-type": type, ...headers }, body });
+
+test("oversize bodies get 413 and are not forwarded", async () => {
+  const before = await count();
+  let resp = await post("application/json", JSON.stringify({ text: "a".repeat(5000) }), { "accept-language": "ja" });
+  assert.equal(resp.status, 413);
+  const body = await resp.json();
+  assert.equal(body.error, "too_large");
+  assert.match(body.message, /大きすぎ/);
+  // Without a Content-Length: a streamed body is cut off at the limit too.
+  const stream = new ReadableStream({
+    start(c) {
+      for (let i = 0; i < 10; i++) c.enqueue(new TextEncoder().encode("x".repeat(1000)));
+      c.close();
+    },
+  });
+  resp = await worker.fetch("/api/posts", { method: "POST", headers: { "content-type": "text/plain" }, body: stream, duplex: "half" });
+  assert.equal(resp.status, 413);
+  assert.equal(await count(), before);
+});
+
+test("malformed, deeply nested and non-UTF-8 bodies get 400; unknown types 415", async () => {
+  const before = await count();
+  const cases = [
+    ["application/json", '{"text": "unterminated', 400, "malformed_body"],
+    ["application/json", "", 400, "malformed_body"],
+    ["application/json", "[".repeat(1000) + "]".repeat(1000), 400, "too_deep"],
+    ["text/plain", Buffer.from([0x66, 0xff, 0xfe]), 400, "malformed_body"],
+    ["application/x-www-form-urlencoded", "text=%E3%81", 400, "malformed_body"],
+    ["multipart/form-data; boundary=zz", "--zz\r\nno headers end", 400, "malformed_body"],
+    ["image/png", "\x89PNG", 415, "unsupported_content_type"],
+  ];
+  for (const [type, body, status, error] of cases) {
+    const resp = await post(type, body);
+    assert.equal(resp.status, status, `${type} ${String(body).slice(0, 20)}`);
+    assert.equal((await resp.json()).error, error, type);
+  }
+  assert.equal(await count(), before);
+  // The isolate is fine afterwards.
+  const ok = await post("application/json", '{"text":"still here"}');
+  assert.equal(ok.status, 201);
+});
+
+// Bodies deeper than 4 KiB need a worker with the default 1 MiB limit.
+test("deeply nested JSON within the size limit: 400, no stack overflow", async () => {
+  const deep = await startWorker(origin.url);
+  try {
+    for (const body of ["[".repeat(200_000) + "]".repeat(200_000), '{"a":'.repeat(50_000) + "1" + "}".repeat(50_000), "[".repeat(129) + "]".repeat(129)]) {
+      const resp = await deep.fetch("/api/posts", { method: "POST", headers: { "content-type": "application/json" }, body });
+      assert.equal(resp.status, 400);
+      assert.equal((await resp.json()).error, "too_deep");
+    }
+    const ok = await deep.fetch("/api/posts", { method: "POST", headers: { "content-type": "application/json" }, body: "[".repeat(100) + "]".repeat(100) });
+    assert.equal(ok.status, 201, "nesting below the limit is fine");
+  } finally {
+    await deep.stop();
+  }
+});
+
+test("UNKNOWN_CONTENT_TYPE=forward sends other types on, unscanned and marked", async () => {
+  const fwd = await startWorker(origin.url, { UNKNOWN_CONTENT_TYPE: "forward" });
+  try {
+    const resp = await fwd.fetch("/api/posts", { method: "POST", headers: { "content-type": "application/octet-stream" }, body: "kill yourself" });
+    assert.equal(resp.status, 201);
+    const last = (await originJson(origin.url, "/_demo/received")).received.at(-1);
+    assert.equal(last.headers["termgate-verdict"], "unscanned");
+    assert.equal(Buffer.from(last.body_base64, "base64").toString(), "kill yourself");
+  } finally {
+    await fwd.stop();
+  }
+});
+
+test("FAIL_MODE: a configured set that is corrupt with no good copy fails open or closed", async () => {
+  for (const mode of ["open", "closed"]) {
+    const w = await startWorker(origin.url, { FAIL_MODE: mode, GLOBAL_SETS: "default, extra" });
+    try {
+      const kv = w.kv();
+      await (await kv).put("set:extra", "definitely not a term set");
+      await (await kv).put("setver:extra", "0123456789abcdef");
+      const before = await count();
+      const resp = await w.fetch("/api/posts", { method: "POST", headers: { "content-type": "application/json", "accept-language": "en" }, body: '{"text":"hello"}' });
+      if (mode === "open") {
+        assert.equal(resp.status, 201);
+        const last = (await originJson(origin.url, "/_demo/received")).received.at(-1);
+        assert.equal(last.headers["termgate-verdict"], "error");
+        assert.equal(await count(), before + 1);
+      } else {
+        assert.equal(resp.status, 503);
+        assert.equal((await resp.json()).error, "filter_unavailable");
+        assert.equal(await count(), before);
+      }
+    } finally {
+      await w.stop();
+    }
+  }
+});
+
+test("a bad setting is a clean 500 naming the variable", async () => {
+  const w = await startWorker(origin.url, { FAIL_MODE: "sometimes" });
+  try {
+    const resp = await w.fetch("/api/timeline");
+    assert.equal(resp.status, 500);
+    assert.match((await resp.json()).message, /FAIL_MODE/);
+  } finally {
+    await w.stop();
+  }
+});

@@ -1,0 +1,129 @@
+// Mute lists: per-user storage behind session tokens, applied to timeline responses.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
+import { startOrigin, startWorker, originJson, login } from "./harness.mjs";
+
+let origin, worker, alice, bob;
+before(async () => {
+  origin = await startOrigin();
+  worker = await startWorker(origin.url);
+  alice = await login(origin.url, "alice");
+  bob = await login(origin.url, "bob");
+  await originJson(origin.url, "/_demo/seed", {
+    posts: [
+      { id: "p1", text: "Big spoiler: the butler did it", author: "carol" },
+      { id: "p2", text: "最終回のネタバレあり", author: "dan" },
+      { id: "p3", text: "Lovely weather today", author: "erin" },
+      { id: "p4", text: "no text match here", spoiler_text: "SPOILER inside the CW", author: "fay" },
+      { id: "p5", text: "今日はラーメンを食べた", author: "gus" },
+    ],
+    notifications: [{ id: "n1", text: "someone posted a spoiler", author: "hal" }],
+  });
+});
+after(async () => {
+  await worker?.stop();
+  await origin?.stop();
+});
+
+const auth = (token) => ({ authorization: `Bearer ${token}` });
+const putMutes = (token, body, type = "text/plain") =>
+  worker.fetch("/_termgate/mutes", { method: "PUT", headers: { ...auth(token), "content-type": type }, body });
+const timeline = async (token, path = "/api/timeline") => {
+  const resp = await worker.fetch(path, { headers: token ? auth(token) : {} });
+  assert.equal(resp.status, 200);
+  return (await resp.json()).posts;
+};
+const ids = (posts) => posts.map((p) => p.id);
+
+const ALICE_LIST = "# alice's mutes\n[hide]\nspoiler\n[collapse]\nネタバレ\nらーめん\n";
+
+test("mute lists need a valid session token", async () => {
+  for (const headers of [{}, { authorization: "Bearer not.a.token" }, { authorization: "Bearer " + alice + "x" }]) {
+    const resp = await worker.fetch("/_termgate/mutes", { headers });
+    assert.equal(resp.status, 401);
+  }
+  // A token signed with another secret (forged) is refused.
+  const [h, p] = alice.split(".");
+  const forged = `${h}.${p}.${createHmac("sha256", "wrong").update(`${h}.${p}`).digest("base64url")}`;
+  assert.equal((await worker.fetch("/_termgate/mutes", { headers: auth(forged) })).status, 401);
+});
+
+test("a user stores a mute list and reads it back, as text or compiled", async () => {
+  assert.equal((await worker.fetch("/_termgate/mutes", { headers: auth(alice) })).status, 404);
+  const resp = await putMutes(alice, ALICE_LIST);
+  assert.equal(resp.status, 200);
+  const info = await resp.json();
+  assert.equal(info.user, "alice");
+  assert.equal(info.rules, 3);
+  const text = await worker.fetch("/_termgate/mutes", { headers: auth(alice) });
+  assert.equal(text.headers.get("content-type"), "text/plain; charset=utf-8");
+  assert.equal(await text.text(), ALICE_LIST);
+  const bytes = await worker.fetch("/_termgate/mutes", { headers: { ...auth(alice), accept: "application/octet-stream" } });
+  assert.equal(bytes.headers.get("content-type"), "application/octet-stream");
+  assert.ok((await bytes.arrayBuffer()).byteLength > 0);
+});
+
+test("mute lists may hold only hide and collapse rules; errors have line and column", async () => {
+  let resp = await putMutes(bob, "[block spam]\nbuy\n");
+  assert.equal(resp.status, 400);
+  assert.equal((await resp.json()).error, "action_not_allowed");
+  resp = await putMutes(bob, "[hide]\nok\n[hide until=someday]\nx\n");
+  assert.equal(resp.status, 400);
+  const body = await resp.json();
+  assert.equal(body.error, "compile_error");
+  assert.equal(body.line, 3);
+  resp = await putMutes(bob, "garbage bytes", "application/octet-stream");
+  assert.equal(resp.status, 400);
+  assert.equal((await resp.json()).error, "invalid_set");
+});
+
+test("timelines: hide removes, collapse marks, for the reader only", async () => {
+  const mine = await timeline(alice);
+  assert.deepEqual(ids(mine), ["p2", "p3", "p5"]);
+  assert.deepEqual(mine[0].termgate, { muted: true, action: "collapse", rule: "ネタバレ" });
+  assert.deepEqual(mine[2].termgate, { muted: true, action: "collapse", rule: "らーめん" });
+  assert.equal(mine[1].termgate, undefined);
+  // Notifications too.
+  assert.deepEqual(await timeline(alice, "/api/notifications"), []);
+  // Bob and anonymous readers see everything, untouched.
+  const direct = await (await fetch(origin.url + "/api/timeline")).text();
+  for (const token of [bob, null]) {
+    const resp = await worker.fetch("/api/timeline", { headers: token ? auth(token) : {} });
+    assert.equal(await resp.text(), direct);
+  }
+});
+
+test("user B can neither read nor change user A's list", async () => {
+  // Bob's requests only ever address bob's list: his GET finds none, his PUT and DELETE leave alice's alone.
+  assert.equal((await worker.fetch("/_termgate/mutes", { headers: auth(bob) })).status, 404);
+  assert.equal((await putMutes(bob, "[hide]\nweather\n")).status, 200);
+  assert.equal((await worker.fetch("/_termgate/mutes", { method: "DELETE", headers: auth(bob) })).status, 200);
+  assert.equal(await (await worker.fetch("/_termgate/mutes", { headers: auth(alice) })).text(), ALICE_LIST);
+  assert.deepEqual(ids(await timeline(alice)), ["p2", "p3", "p5"]);
+  // A token whose subject tries to escape its KV key is refused outright.
+  const evil = await fetch(origin.url + "/_demo/login", { method: "POST", body: JSON.stringify({ user: "alice/../bob" }) });
+  assert.equal(evil.status, 400);
+});
+
+test("expired mute rules stop applying", async () => {
+  const soon = new Date(Date.now() + 3000).toISOString().replace(/\.\d+Z$/, "Z");
+  const past = "2020-01-01T00:00Z";
+  assert.equal((await putMutes(bob, `[hide until=${soon}]\nweather\n[hide until=${past}]\nlovely\n[collapse]\nbutler\n`)).status, 200);
+  let mine = await timeline(bob);
+  assert.deepEqual(ids(mine), ["p1", "p2", "p4", "p5"], "weather hidden until it expires; the past rule never applies");
+  assert.equal(mine[0].termgate.rule, "butler");
+  await new Promise((r) => setTimeout(r, 3500));
+  mine = await timeline(bob);
+  assert.deepEqual(ids(mine), ["p1", "p2", "p3", "p4", "p5"]);
+});
+
+test("a compiled mute list can be uploaded as bytes; DELETE unmutes", async () => {
+  const bytes = await (await worker.fetch("/_termgate/mutes", { headers: { ...auth(alice), accept: "application/octet-stream" } })).arrayBuffer();
+  assert.equal((await putMutes(bob, bytes, "application/octet-stream")).status, 200);
+  assert.deepEqual(ids(await timeline(bob)), ["p2", "p3", "p5"]);
+  // Without the source text, GET regenerates the list from the compiled rules.
+  assert.equal(await (await worker.fetch("/_termgate/mutes", { headers: auth(bob) })).text(), "[hide]\nspoiler\n[collapse]\nネタバレ\nらーめん\n");
+  assert.equal((await worker.fetch("/_termgate/mutes", { method: "DELETE", headers: auth(bob) })).status, 200);
+  assert.equal((await timeline(bob)).length, 5);
+});
