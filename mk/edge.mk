@@ -37,7 +37,7 @@ test-edge: edge-build
 	node --test --test-concurrency=1 tests/edge/
 
 dev: edge-build
-	DEV_WORKER_PORT=$(DEV_WORKER_PORT) DEV_ORIGIN_PORT=$(DEV_ORIGIN_PORT) node tests/edge/dev.mjs
+	DEV_WORKER_PORT=$(DEV_WORKER_PORT) DEV_ORIGIN_PORT=$(DEV_ORIGIN_PORT) node demo/origin/dev.mjs
 
-bench-edge: edge-build
+bench-edge: edge-build bench-data
 	node tests/edge/bench.mjs
