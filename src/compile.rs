@@ -4,12 +4,13 @@ use std::collections::BTreeMap;
 
 use crate::error::CompileError;
 use crate::hosts::reversed;
-use crate::list::{parse, Body, ParsedRule, Pattern, Source, Term};
+use crate::list::{parse, Body, ParsedRule, Pattern as ListPattern, Source, Term};
 use crate::normalize::{is_unspaced, normalize, Profile, NORMALIZATION_VERSION};
 use crate::termset::{
-    checksum, Kind, Mode, TermSet, ENTRY_LEN, FORMAT_VERSION, HEADER_LEN, MAGIC, NEVER,
-    NO_CATEGORY, RULE_ALL, RULE_EXCEPTION, RULE_LEN, RUN_LEN, SECTIONS, S_ENTRIES, S_HOST, S_INNER,
-    S_POSTINGS, S_RULES, S_RUNS, S_STRINGS, S_WORD,
+    checksum, Inline, Kind, Mode, Pattern, SectionRecord, TermSet, ENTRY_LEN, FANOUT_BYTE,
+    FLAG_FANOUT, FORMAT_VERSION, HEADER_LEN, MAGIC, NEVER, NO_CATEGORY, RULE_ALL, RULE_EXCEPTION,
+    RULE_LEN, RUN_LEN, SECTIONS, SECTION_LEN, S_ENTRIES, S_HOST, S_INNER, S_POSTINGS, S_RULES,
+    S_RUNS, S_SECTIONS, S_STRINGS, S_WORD,
 };
 
 /// The most rules one set may hold.
@@ -115,17 +116,31 @@ fn line_offset(text: &str, line: usize) -> usize {
     (line * avg).min(text.len())
 }
 
+/// One key's meaning for one rule, before the set is laid out.
+struct PendingEntry {
+    rule: u32,
+    kind: Kind,
+    mode: Mode,
+    pattern: Pattern,
+    part: u8,
+    runs: Vec<(u16, u8)>,
+}
+
+struct PendingRule {
+    section: u16,
+    flags: u8,
+    parts: u8,
+    written: String,
+}
+
+#[derive(Default)]
 struct Builder {
     profile: Profile,
-    rules: Vec<u8>,
-    rule_count: usize,
-    strings: Vec<u8>,
-    entries: Vec<u8>,
-    entry_count: usize,
-    runs: Vec<u8>,
-    word: BTreeMap<Vec<u8>, Vec<u32>>,
-    inner: BTreeMap<Vec<u8>, Vec<u32>>,
-    host: BTreeMap<Vec<u8>, Vec<u32>>,
+    sections: Vec<SectionRecord>,
+    rules: Vec<PendingRule>,
+    word: BTreeMap<Vec<u8>, Vec<PendingEntry>>,
+    inner: BTreeMap<Vec<u8>, Vec<PendingEntry>>,
+    host: BTreeMap<Vec<u8>, Vec<PendingEntry>>,
 }
 
 /// The class of a repeat count that a match must reproduce: once, twice, or three or more.
@@ -137,20 +152,27 @@ impl Builder {
     fn new(profile: Profile) -> Builder {
         Builder {
             profile,
-            rules: Vec::new(),
-            rule_count: 0,
-            strings: Vec::new(),
-            entries: Vec::new(),
-            entry_count: 0,
-            runs: Vec::new(),
-            word: BTreeMap::new(),
-            inner: BTreeMap::new(),
-            host: BTreeMap::new(),
+            ..Builder::default()
+        }
+    }
+
+    fn section(&mut self, rule: &ParsedRule) -> u16 {
+        let rec = SectionRecord {
+            action: rule.action,
+            category: rule.category,
+            expires: rule.expires.unwrap_or(NEVER),
+        };
+        match self.sections.iter().position(|s| *s == rec) {
+            Some(i) => i as u16,
+            None => {
+                self.sections.push(rec);
+                (self.sections.len() - 1) as u16
+            }
         }
     }
 
     fn add(&mut self, source: &Source<'_>, rule: &ParsedRule) -> Result<(), CompileError> {
-        if self.rule_count >= MAX_RULES {
+        if self.rules.len() >= MAX_RULES {
             return Err(CompileError::new(
                 source.name,
                 rule.line,
@@ -158,7 +180,16 @@ impl Builder {
                 format!("more than {MAX_RULES} rules: that is the limit of one set"),
             ));
         }
-        let r = self.rule_count as u32;
+        if self.sections.len() > usize::from(u16::MAX) {
+            return Err(CompileError::new(
+                source.name,
+                rule.line,
+                0,
+                "more than 65536 different sections in one set",
+            ));
+        }
+        let section = self.section(rule);
+        let r = self.rules.len() as u32;
         let (flags, parts) = match &rule.body {
             Body::Term(t) => {
                 self.add_term(source, rule, r, t, Kind::Term, 0)?;
@@ -175,29 +206,26 @@ impl Builder {
                 (RULE_ALL, parts.len() as u8)
             }
             Body::Host(h) => {
-                let e = self.push_entry(r, Kind::Term, Mode::Host, 0, &[]);
                 self.host
                     .entry(reversed(h).into_bytes())
                     .or_default()
-                    .push(e);
+                    .push(PendingEntry {
+                        rule: r,
+                        kind: Kind::Term,
+                        mode: Mode::Host,
+                        pattern: Pattern::Bare,
+                        part: 0,
+                        runs: Vec::new(),
+                    });
                 (0, 0)
             }
         };
-        let text = rule.written.as_bytes();
-        self.rules.push(rule.action.to_u8());
-        self.rules
-            .push(rule.category.map_or(NO_CATEGORY, |c| c.to_u8()));
-        self.rules.push(flags);
-        self.rules.push(parts);
-        self.rules.extend_from_slice(&[0; 4]);
-        self.rules
-            .extend_from_slice(&rule.expires.unwrap_or(NEVER).to_le_bytes());
-        self.rules
-            .extend_from_slice(&(self.strings.len() as u32).to_le_bytes());
-        self.rules
-            .extend_from_slice(&(text.len() as u32).to_le_bytes());
-        self.strings.extend_from_slice(text);
-        self.rule_count += 1;
+        self.rules.push(PendingRule {
+            section,
+            flags,
+            parts,
+            written: rule.written.clone(),
+        });
         Ok(())
     }
 
@@ -222,82 +250,183 @@ impl Builder {
                 ),
             ));
         }
-        let mode = match term.pattern {
-            Pattern::Bare if n.text.chars().any(is_unspaced) => Mode::Substring,
-            Pattern::Bare => Mode::Word,
-            Pattern::Substring => Mode::Substring,
-            Pattern::Prefix => Mode::Prefix,
-            Pattern::Suffix => Mode::Suffix,
+        let (pattern, mode) = match term.pattern {
+            ListPattern::Bare if n.text.chars().any(is_unspaced) => {
+                (Pattern::Bare, Mode::Substring)
+            }
+            ListPattern::Bare => (Pattern::Bare, Mode::Word),
+            ListPattern::Substring => (Pattern::Substring, Mode::Substring),
+            ListPattern::Prefix => (Pattern::Prefix, Mode::Prefix),
+            ListPattern::Suffix => (Pattern::Suffix, Mode::Suffix),
         };
-        let runs: Vec<(u16, u8)> = n
+        let runs = n
             .units
             .iter()
             .enumerate()
             .filter(|(_, u)| repeat_class(u.run) != 1)
             .map(|(k, u)| (k as u16, repeat_class(u.run)))
             .collect();
-        let e = self.push_entry(r, kind, mode, part, &runs);
         let index = match mode {
             Mode::Word | Mode::Prefix => &mut self.word,
             _ => &mut self.inner,
         };
-        index.entry(n.text.into_bytes()).or_default().push(e);
+        index
+            .entry(n.text.into_bytes())
+            .or_default()
+            .push(PendingEntry {
+                rule: r,
+                kind,
+                mode,
+                pattern,
+                part,
+                runs,
+            });
         Ok(())
     }
 
-    fn push_entry(
-        &mut self,
-        rule: u32,
-        kind: Kind,
-        mode: Mode,
-        part: u8,
-        runs: &[(u16, u8)],
-    ) -> u32 {
-        let at = (self.runs.len() / RUN_LEN) as u32;
-        for &(unit, class) in runs {
-            self.runs.extend_from_slice(&unit.to_le_bytes());
-            self.runs.extend_from_slice(&[class, 0]);
+    /// The inline value for a key whose only entry is `e`, if the rule fits in it.
+    fn inline(&self, key: &[u8], e: &PendingEntry) -> Option<u64> {
+        let exception = match e.kind {
+            Kind::Term => false,
+            Kind::Exception => true,
+            Kind::Part => return None,
+        };
+        if e.runs.len() > 3 || e.runs.iter().any(|&(unit, _)| unit > 255) {
+            return None;
         }
-        self.entries.extend_from_slice(&rule.to_le_bytes());
-        self.entries.extend_from_slice(&at.to_le_bytes());
-        self.entries
-            .extend_from_slice(&(runs.len() as u16).to_le_bytes());
-        self.entries
-            .extend_from_slice(&[kind as u8, mode as u8, part, 0, 0, 0]);
-        debug_assert_eq!(self.entries.len() % ENTRY_LEN, 0);
-        self.entry_count += 1;
-        (self.entry_count - 1) as u32
+        let rule = &self.rules[e.rule as usize];
+        let mut runs = [(0, 0); 3];
+        for (slot, &(unit, class)) in runs.iter_mut().zip(&e.runs) {
+            *slot = (unit as u8, class);
+        }
+        let inline = Inline {
+            exception,
+            pattern: e.pattern,
+            section: rule.section,
+            runs,
+            nruns: e.runs.len() as u8,
+        };
+        let key = core::str::from_utf8(key).ok()?;
+        (inline.written(key) == rule.written).then(|| inline.encode())
     }
 
     fn finish(self) -> Result<TermSet, CompileError> {
         let internal = |what: String| CompileError::new("<set>", 0, 0, what);
+        // Which rules live in their key's value; the others get table records, renumbered. A key
+        // shared by several plain terms (`to` and `too` both normalize to `to`) keeps them all
+        // inline under suffixed keys: the key, then 0xFF (never in UTF-8), then the rule's rank.
+        let mut inlined = vec![false; self.rules.len()];
+        let mut values: [Vec<Vec<u64>>; 3] = Default::default();
+        let mut fanout = false;
+        for (slot, index) in [&self.word, &self.inner, &self.host]
+            .into_iter()
+            .enumerate()
+        {
+            for (key, entries) in index {
+                let inline: Option<Vec<u64>> = if entries.len() <= 256 {
+                    entries.iter().map(|e| self.inline(key, e)).collect()
+                } else {
+                    None
+                };
+                if let Some(v) = &inline {
+                    for e in entries {
+                        inlined[e.rule as usize] = true;
+                    }
+                    fanout |= v.len() > 1;
+                }
+                values[slot].push(inline.unwrap_or_default());
+            }
+        }
+        let mut table_id = vec![u32::MAX; self.rules.len()];
+        let mut rules = Vec::new();
+        let mut strings = Vec::new();
+        for (r, rule) in self.rules.iter().enumerate() {
+            if inlined[r] {
+                continue;
+            }
+            table_id[r] = (rules.len() / RULE_LEN) as u32;
+            rules.extend_from_slice(&rule.section.to_le_bytes());
+            rules.extend_from_slice(&[rule.flags, rule.parts]);
+            rules.extend_from_slice(&(strings.len() as u32).to_le_bytes());
+            rules.extend_from_slice(&(rule.written.len() as u32).to_le_bytes());
+            strings.extend_from_slice(rule.written.as_bytes());
+        }
         let mut postings: Vec<u8> = Vec::new();
-        let mut index = |keys: BTreeMap<Vec<u8>, Vec<u32>>| -> Result<Vec<u8>, CompileError> {
-            let mut b = fst::MapBuilder::memory();
-            for (key, ids) in keys {
-                b.insert(&key, (postings.len() / 4) as u64)
-                    .map_err(|e| internal(format!("building the index: {e}")))?;
-                postings.extend_from_slice(&(ids.len() as u32).to_le_bytes());
-                for id in ids {
-                    postings.extend_from_slice(&id.to_le_bytes());
+        let mut entries: Vec<u8> = Vec::new();
+        let mut runs: Vec<u8> = Vec::new();
+        let mut entry_count = 0u32;
+        let mut index_bytes: [Vec<u8>; 3] = Default::default();
+        for (slot, index) in [&self.word, &self.inner, &self.host]
+            .into_iter()
+            .enumerate()
+        {
+            let mut keyed: Vec<(Vec<u8>, u64)> = Vec::with_capacity(index.len());
+            for ((key, list), inline) in index.iter().zip(&values[slot]) {
+                match inline.as_slice() {
+                    [] => {
+                        let offset = (postings.len() / 4) as u64;
+                        postings.extend_from_slice(&(list.len() as u32).to_le_bytes());
+                        for e in list {
+                            postings.extend_from_slice(&entry_count.to_le_bytes());
+                            entry_count += 1;
+                            entries.extend_from_slice(&table_id[e.rule as usize].to_le_bytes());
+                            entries
+                                .extend_from_slice(&((runs.len() / RUN_LEN) as u32).to_le_bytes());
+                            entries.extend_from_slice(&(e.runs.len() as u16).to_le_bytes());
+                            entries.extend_from_slice(&[
+                                e.kind as u8,
+                                e.mode as u8,
+                                e.part,
+                                0,
+                                0,
+                                0,
+                            ]);
+                            for &(unit, class) in &e.runs {
+                                runs.extend_from_slice(&unit.to_le_bytes());
+                                runs.extend_from_slice(&[class, 0]);
+                            }
+                        }
+                        keyed.push((key.clone(), offset << 1));
+                    }
+                    [v] => keyed.push((key.clone(), *v)),
+                    many => {
+                        for (rank, v) in many.iter().enumerate() {
+                            let mut k = key.clone();
+                            k.extend_from_slice(&[FANOUT_BYTE, rank as u8]);
+                            keyed.push((k, *v));
+                        }
+                    }
                 }
             }
-            b.into_inner()
-                .map_err(|e| internal(format!("building the index: {e}")))
-        };
-        let word = index(self.word)?;
-        let inner = index(self.inner)?;
-        let host = index(self.host)?;
-        debug_assert_eq!(self.rules.len(), self.rule_count * RULE_LEN);
+            // Suffixed keys sort after longer keys with the same start (`toe` < `to\xff\0`).
+            keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            let mut b = fst::MapBuilder::memory();
+            for (key, value) in keyed {
+                b.insert(key, value)
+                    .map_err(|e| internal(format!("building the index: {e}")))?;
+            }
+            index_bytes[slot] = b
+                .into_inner()
+                .map_err(|e| internal(format!("building the index: {e}")))?;
+        }
+        debug_assert_eq!(entries.len(), entry_count as usize * ENTRY_LEN);
+        let mut section_bytes = Vec::with_capacity(self.sections.len() * SECTION_LEN);
+        for s in &self.sections {
+            section_bytes.push(s.action.to_u8());
+            section_bytes.push(s.category.map_or(NO_CATEGORY, |c| c.to_u8()));
+            section_bytes.extend_from_slice(&[0; 6]);
+            section_bytes.extend_from_slice(&s.expires.to_le_bytes());
+        }
         let mut sections: [&[u8]; SECTIONS] = [&[]; SECTIONS];
-        sections[S_WORD] = &word;
-        sections[S_INNER] = &inner;
-        sections[S_HOST] = &host;
+        sections[S_WORD] = &index_bytes[0];
+        sections[S_INNER] = &index_bytes[1];
+        sections[S_HOST] = &index_bytes[2];
         sections[S_POSTINGS] = &postings;
-        sections[S_ENTRIES] = &self.entries;
-        sections[S_RULES] = &self.rules;
-        sections[S_RUNS] = &self.runs;
-        sections[S_STRINGS] = &self.strings;
+        sections[S_ENTRIES] = &entries;
+        sections[S_RULES] = &rules;
+        sections[S_RUNS] = &runs;
+        sections[S_STRINGS] = &strings;
+        sections[S_SECTIONS] = &section_bytes;
         let total = HEADER_LEN + sections.iter().map(|s| s.len()).sum::<usize>();
         if total > u32::MAX as usize {
             return Err(internal(format!(
@@ -309,9 +438,9 @@ impl Builder {
         out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
         out.extend_from_slice(&NORMALIZATION_VERSION.to_le_bytes());
         out.extend_from_slice(&self.profile.bits().to_le_bytes());
-        out.extend_from_slice(&[0, 0]);
-        out.extend_from_slice(&(self.rule_count as u32).to_le_bytes());
-        out.extend_from_slice(&(self.entry_count as u32).to_le_bytes());
+        out.extend_from_slice(&(if fanout { FLAG_FANOUT } else { 0 }).to_le_bytes());
+        out.extend_from_slice(&(self.rules.len() as u32).to_le_bytes());
+        out.extend_from_slice(&entry_count.to_le_bytes());
         out.extend_from_slice(&(total as u64).to_le_bytes());
         out.extend_from_slice(&[0; 16]);
         let mut off = HEADER_LEN;
@@ -325,7 +454,7 @@ impl Builder {
             out.extend_from_slice(s);
         }
         let sum = checksum(&out);
-        out[32..40].copy_from_slice(&sum.to_le_bytes()); // CHECKSUM_AT
+        out[32..40].copy_from_slice(&sum.to_le_bytes());
         TermSet::from_bytes(out).map_err(|e| internal(format!("the new set does not load: {e}")))
     }
 }

@@ -225,6 +225,9 @@ enum Class {
     Leet,
     /// `ー`: a long vowel mark, dropped when repeats are folded.
     Long,
+    /// A combining mark: part of the token it follows; dropped where it follows nothing, since
+    /// marks without a base would be reordered by normalizing again.
+    Mark,
     Separator,
 }
 
@@ -335,12 +338,18 @@ fn fold_char(c: char, start: u32, end: u32, profile: Profile, pieces: &mut Token
     if profile.has(Fold::Homoglyphs) {
         c = homoglyph(c);
     }
-    let mut push = |c: char| {
-        let c = if profile.has(Fold::Kana) {
-            hiragana(c)
-        } else {
-            c
-        };
+    let mut push = |mut c: char| {
+        // Again after case folding, so that normalizing twice changes nothing (`Γ` lowercases
+        // to `γ`, which is a look-alike of `y`).
+        if profile.has(Fold::Diacritics) {
+            c = strip_latin_diacritic(c);
+        }
+        if profile.has(Fold::Homoglyphs) {
+            c = homoglyph(c);
+        }
+        if profile.has(Fold::Kana) {
+            c = hiragana(c);
+        }
         pieces.push(Piece {
             c,
             start,
@@ -366,7 +375,9 @@ fn classify(c: char, profile: Profile) -> Class {
     }
     if c == '\u{30FC}' && profile.has(Fold::Repeats) {
         Class::Long
-    } else if c.is_alphabetic() || (c > '\u{2FF}' && CCC.get_u8(c) != 0) {
+    } else if c > '\u{2FF}' && CCC.get_u8(c) != 0 {
+        Class::Mark
+    } else if c.is_alphabetic() {
         Class::Letter
     } else if c.is_numeric() {
         Class::Digit
@@ -544,11 +555,13 @@ impl Tokens {
     }
 
     fn push(&mut self, p: Piece) {
-        if p.class == Class::Separator {
-            self.end_token();
-            self.separator(p.start, p.end);
-        } else {
-            self.token.push(p);
+        match p.class {
+            Class::Separator => {
+                self.end_token();
+                self.separator(p.start, p.end);
+            }
+            Class::Mark if self.token.is_empty() => {}
+            _ => self.token.push(p),
         }
     }
 

@@ -7,7 +7,9 @@ use fst::raw::Output;
 use crate::compile::repeat_class;
 use crate::hosts::{find_hosts, reversed};
 use crate::normalize::{normalize, Normalized, Profile};
-use crate::termset::{Index, Kind, Mode, TermSet, NEVER, NO_ADDR};
+use crate::termset::{
+    Index, Inline, Kind, Mode, Pattern, SectionRecord, TermSet, FANOUT_BYTE, NEVER, NO_ADDR,
+};
 use crate::verdict::{Match, Verdict};
 use crate::warm::Warm;
 
@@ -148,15 +150,25 @@ pub(crate) struct SetScan<'a> {
     set: &'a TermSet,
     norm: &'a Normalized,
     now: i64,
-    /// (start, end, rule) in original bytes.
-    matches: Vec<(usize, usize, u32)>,
+    /// (start, end) in original bytes, the rule, and its section.
+    matches: Vec<(usize, usize, Rule, SectionRecord)>,
     exceptions: Vec<(usize, usize)>,
-    /// Rule → (part, start, end) of every part occurrence.
-    parts: BTreeMap<u32, Vec<(u8, usize, usize)>>,
+    /// Rule (of the rule table) → (part, start, end, section) of every part occurrence.
+    parts: BTreeMap<u32, Vec<(u8, usize, usize, SectionRecord)>>,
 }
 
-/// Follows `bytes[from..]` through `index`, calling `hit(end, value)` at every key that ends there.
-fn walk(index: &Index, bytes: &[u8], from: usize, mut hit: impl FnMut(usize, u64)) {
+/// Where a matched rule is kept.
+#[derive(Clone, Copy, Debug)]
+enum Rule {
+    /// In the rule table.
+    Table(u32),
+    /// In its key's value; the key is units `key.0..key.1` of the normalized text.
+    Inline { value: u64, key: (usize, usize) },
+}
+
+/// Follows `bytes[from..]` through `index`, calling `hit(end, value)` for every key that ends at
+/// `end` (with `fanout`, also for the suffixed keys of several terms sharing that key).
+fn walk(index: &Index, bytes: &[u8], from: usize, fanout: bool, mut hit: impl FnMut(usize, u64)) {
     let Some(&first) = bytes.get(from) else {
         return;
     };
@@ -167,17 +179,30 @@ fn walk(index: &Index, bytes: &[u8], from: usize, mut hit: impl FnMut(usize, u64
     let fst = index.map.as_fst();
     let mut node = fst.node(addr);
     let mut out = Output::new(out);
-    if node.is_final() {
-        hit(from + 1, out.cat(node.final_output()).value());
-    }
-    for (k, &b) in bytes[from + 1..].iter().enumerate() {
+    let mut end = from + 1;
+    loop {
+        if node.is_final() {
+            hit(end, out.cat(node.final_output()).value());
+        }
+        if fanout {
+            if let Some(t) = node.find_input(FANOUT_BYTE) {
+                let tr = node.transition(t);
+                let ranks = fst.node(tr.addr);
+                for rank in ranks.transitions() {
+                    let leaf = fst.node(rank.addr);
+                    if leaf.is_final() {
+                        let v = out.cat(tr.out).cat(rank.out).cat(leaf.final_output());
+                        hit(end, v.value());
+                    }
+                }
+            }
+        }
+        let Some(&b) = bytes.get(end) else { break };
         let Some(t) = node.find_input(b) else { break };
         let tr = node.transition(t);
         out = out.cat(tr.out);
         node = fst.node(tr.addr);
-        if node.is_final() {
-            hit(from + k + 2, out.cat(node.final_output()).value());
-        }
+        end += 1;
     }
 }
 
@@ -230,7 +255,9 @@ impl<'a> SetScan<'a> {
             }
             let from = units[i].norm as usize;
             if let Some(index) = walked {
-                walk(index, bytes, from, |end, v| hits.push((i, end, v)));
+                walk(index, bytes, from, self.set.fanout, |end, v| {
+                    hits.push((i, end, v))
+                });
             }
             if let Some(w) = warm {
                 let mut j = i + 1;
@@ -238,8 +265,8 @@ impl<'a> SetScan<'a> {
                     j += 1;
                 }
                 let to = units.get(j).map_or(bytes.len(), |u| u.norm as usize);
-                if let Some(&v) = w.words.get(&bytes[from..to]) {
-                    hits.push((i, to, v));
+                if let Some(&range) = w.words.get(&bytes[from..to]) {
+                    hits.extend(w.values(range).iter().map(|&v| (i, to, v)));
                 }
                 i = j;
             } else {
@@ -247,7 +274,7 @@ impl<'a> SetScan<'a> {
             }
         }
         for (i, end, v) in hits {
-            self.hit(i, self.norm.unit_at(end), v);
+            self.hit(i, self.norm.unit_at(end), v, true);
         }
     }
 
@@ -257,23 +284,28 @@ impl<'a> SetScan<'a> {
         }
         let bytes = self.norm.text.as_bytes();
         let mut hits = Vec::new();
-        if let Some((ac, values)) = warm.and_then(|w| w.inner.as_ref()) {
+        if let Some((w, (ac, ranges))) = warm.and_then(|w| Some((w, w.inner.as_ref()?))) {
             for m in ac.find_overlapping_iter(bytes) {
-                if let Some(&v) = values.get(m.pattern().as_usize()) {
-                    hits.push((self.norm.unit_at(m.start()), m.end(), v));
+                if let Some(&range) = ranges.get(m.pattern().as_usize()) {
+                    let i = self.norm.unit_at(m.start());
+                    hits.extend(w.values(range).iter().map(|&v| (i, m.end(), v)));
                 }
             }
         } else {
             for (i, u) in self.norm.units.iter().enumerate() {
                 if !u.is_gap() {
-                    walk(&self.set.inner, bytes, u.norm as usize, |end, v| {
-                        hits.push((i, end, v))
-                    });
+                    walk(
+                        &self.set.inner,
+                        bytes,
+                        u.norm as usize,
+                        self.set.fanout,
+                        |end, v| hits.push((i, end, v)),
+                    );
                 }
             }
         }
         for (i, end, v) in hits {
-            self.hit(i, self.norm.unit_at(end), v);
+            self.hit(i, self.norm.unit_at(end), v, false);
         }
     }
 
@@ -285,7 +317,7 @@ impl<'a> SetScan<'a> {
             let key = reversed(&found.host);
             let bytes = key.as_bytes();
             let mut values = Vec::new();
-            walk(&self.set.host, bytes, 0, |end, v| {
+            walk(&self.set.host, bytes, 0, false, |end, v| {
                 // Only whole labels: `com.example` matches `com.example.www`, not `com.examples`.
                 if end == bytes.len() || bytes[end] == b'.' {
                     values.push(v);
@@ -293,61 +325,87 @@ impl<'a> SetScan<'a> {
             });
             for v in values {
                 for e in self.set.postings(v).filter(|e| e.mode == Mode::Host) {
-                    self.accept(e.rule, e.kind, e.part, found.start, found.end);
+                    if let Some(rec) = self.set.rule_record(e.rule) {
+                        let rule = Rule::Table(e.rule);
+                        self.accept(rule, rec.section, e.kind, e.part, found.start, found.end);
+                    }
                 }
             }
         }
     }
 
-    /// Units `i..j` of the normalized text equal a key whose postings are at `value`.
-    pub(crate) fn hit(&mut self, i: usize, j: usize, value: u64) {
+    /// Units `i..j` of the normalized text equal a key of the word index (`anchored`) or the
+    /// inner index, whose value is `value`.
+    pub(crate) fn hit(&mut self, i: usize, j: usize, value: u64, anchored: bool) {
         if j <= i || j > self.norm.units.len() {
             return;
         }
         let (start, end) = self.norm.span(i, j);
+        if let Some(inline) = Inline::decode(value) {
+            let mode = match (inline.pattern, anchored) {
+                (Pattern::Bare, true) => Mode::Word,
+                (Pattern::Bare, false) | (Pattern::Substring, _) => Mode::Substring,
+                (Pattern::Prefix, _) => Mode::Prefix,
+                (Pattern::Suffix, _) => Mode::Suffix,
+            };
+            if self.positioned(mode, j) && self.repeats_agree(i, j, |k| inline.class(k)) {
+                let kind = if inline.exception {
+                    Kind::Exception
+                } else {
+                    Kind::Term
+                };
+                let rule = Rule::Inline { value, key: (i, j) };
+                self.accept(rule, inline.section, kind, 0, start, end);
+            }
+            return;
+        }
         let entries: Vec<_> = self.set.postings(value).collect();
         for e in entries {
-            let boundary_needed = matches!(e.mode, Mode::Word | Mode::Suffix);
-            if e.mode == Mode::Host || (boundary_needed && !self.norm.boundary(j)) {
+            if e.mode == Mode::Host || !self.positioned(e.mode, j) {
                 continue;
             }
-            if !self.repeats_agree(&e, i, j) {
+            let runs: Vec<(usize, u8)> = self.set.runs(&e).collect();
+            let class = |k: usize| runs.iter().find(|r| r.0 == k).map_or(1, |r| r.1);
+            if !self.repeats_agree(i, j, class) {
                 continue;
             }
-            self.accept(e.rule, e.kind, e.part, start, end);
+            if let Some(rec) = self.set.rule_record(e.rule) {
+                self.accept(Rule::Table(e.rule), rec.section, e.kind, e.part, start, end);
+            }
         }
+    }
+
+    /// Whole words and suffixes must end at a word boundary.
+    fn positioned(&self, mode: Mode, j: usize) -> bool {
+        !matches!(mode, Mode::Word | Mode::Suffix) || self.norm.boundary(j)
     }
 
     /// Each unit's repeat class must equal the term's, or be "three or more" (a stretched letter).
-    fn repeats_agree(&self, e: &crate::termset::Entry, i: usize, j: usize) -> bool {
-        let mut want = self.set.runs(e).peekable();
-        for (k, u) in self.norm.units[i..j].iter().enumerate() {
-            let class = match want.peek() {
-                Some(&(at, c)) if at == k => {
-                    want.next();
-                    c
-                }
-                _ => 1,
-            };
+    fn repeats_agree(&self, i: usize, j: usize, class: impl Fn(usize) -> u8) -> bool {
+        self.norm.units[i..j].iter().enumerate().all(|(k, u)| {
             let have = repeat_class(u.run);
-            if have != class && have != 3 {
-                return false;
-            }
-        }
-        true
+            have == class(k) || have == 3
+        })
     }
 
-    fn accept(&mut self, rule: u32, kind: Kind, part: u8, start: usize, end: usize) {
-        let Some(rec) = self.set.rule_record(rule) else {
+    fn accept(&mut self, rule: Rule, section: u16, kind: Kind, part: u8, start: usize, end: usize) {
+        let Some(sec) = self.set.section_record(section) else {
             return;
         };
-        if rec.expires != NEVER && self.now >= rec.expires {
+        if sec.expires != NEVER && self.now >= sec.expires {
             return;
         }
         match kind {
-            Kind::Term => self.matches.push((start, end, rule)),
+            Kind::Term => self.matches.push((start, end, rule, sec)),
             Kind::Exception => self.exceptions.push((start, end)),
-            Kind::Part => self.parts.entry(rule).or_default().push((part, start, end)),
+            Kind::Part => {
+                if let Rule::Table(r) = rule {
+                    self.parts
+                        .entry(r)
+                        .or_default()
+                        .push((part, start, end, sec));
+                }
+            }
         }
     }
 
@@ -358,30 +416,49 @@ impl<'a> SetScan<'a> {
             };
             let mut seen = [false; 256];
             let mut distinct = 0;
-            for &(part, start, end) in &found {
+            for &(part, start, end, _) in &found {
                 if !self.excepted(start, end) && !seen[usize::from(part)] {
                     seen[usize::from(part)] = true;
                     distinct += 1;
                 }
             }
             if distinct == usize::from(rec.parts) && distinct > 0 {
-                self.matches
-                    .extend(found.iter().map(|&(_, s, e)| (s, e, rule)));
+                self.matches.extend(
+                    found
+                        .iter()
+                        .map(|&(_, s, e, sec)| (s, e, Rule::Table(rule), sec)),
+                );
             }
         }
-        for &(start, end, rule) in &self.matches {
+        for &(start, end, rule, sec) in &self.matches {
             if self.excepted(start, end) {
                 continue;
             }
-            let Some(rec) = self.set.rule_record(rule) else {
-                continue;
+            let written = match rule {
+                Rule::Table(r) => self
+                    .set
+                    .rule_record(r)
+                    .and_then(|rec| self.set.rule_text(&rec))
+                    .unwrap_or("")
+                    .to_string(),
+                Rule::Inline { value, key: (i, j) } => {
+                    let from = self.norm.units[i].norm as usize;
+                    let to = self
+                        .norm
+                        .units
+                        .get(j)
+                        .map_or(self.norm.text.len(), |u| u.norm as usize);
+                    Inline::decode(value)
+                        .map(|inline| inline.written(&self.norm.text[from..to]))
+                        .unwrap_or_default()
+                }
             };
             out.push(Match {
                 start: base + start,
                 end: base + end,
-                rule: self.set.rule_text(&rec).unwrap_or("").to_string(),
-                action: rec.action,
-                category: rec.category,
+                rule: written,
+                action: sec.action,
+                category: sec.category,
                 set: set_index,
             });
         }

@@ -1,29 +1,49 @@
 //! Compiled term sets: the binary format and loading it.
 //!
-//! A set is one byte buffer: a fixed header, then eight sections.
+//! A set is one byte buffer: a fixed header, then nine sections.
 //!
 //! ```text
 //! offset size
 //!      0    8  magic b"TGSET\0\r\n"
 //!      8    2  format version (1)          10  2  normalization version
-//!     12    2  normalization profile bits  14  2  reserved (0)
+//!     12    2  normalization profile bits  14  2  flags: bit 0, some keys fan out (below)
 //!     16    4  rule count                  20  4  entry count
 //!     24    8  total length in bytes
 //!     32    8  checksum: XXH3-64 of every other byte of the set, header included
 //!     40    8  reserved (0)
-//!     48   64  eight (offset u32, length u32) pairs, one per section:
-//!              0 word index   fst map: key → postings offset, for terms anchored at a word start
-//!              1 inner index  fst map: key → postings offset, for terms that may start anywhere
-//!              2 host index   fst map: reversed host (com.example) → postings offset
+//!     48   72  nine (offset u32, length u32) pairs, one per section:
+//!              0 word index   fst map: key -> value, for terms anchored at a word start
+//!              1 inner index  fst map: key -> value, for terms that may start anywhere
+//!              2 host index   fst map: reversed host (com.example) -> value
 //!              3 postings     u32 lists: count, then that many entry numbers
 //!              4 entries      16-byte records: rule u32, runs offset u32, run count u16,
 //!                             kind u8, mode u8, part u8, 3 reserved
-//!              5 rules        24-byte records: action u8, category u8 (255: none), flags u8,
-//!                             parts u8, 4 reserved, expiry i64 (i64::MAX: never),
+//!              5 rules        12-byte records: section u16, flags u8, parts u8,
 //!                             text offset u32, text length u32
-//!              6 runs         4-byte records: unit index u16, repeat class u16
-//!              7 strings      the rules as written, UTF-8
+//!              6 runs         4-byte records: unit index u16, repeat class u8, reserved u8
+//!              7 strings      rules as written, UTF-8
+//!              8 sections     16-byte records: action u8, category u8 (255: none), 6 reserved,
+//!                             expiry i64 (i64::MAX: never)
 //! ```
+//!
+//! A value with its lowest bit clear is a postings offset (shifted left by one). A value with its
+//! lowest bit set *is* the rule: the common case of a key that belongs to one plain term, whose
+//! text as written can be rebuilt from the key. Such rules take no table space at all, which is
+//! what keeps a set of a real word list smaller than the list:
+//!
+//! ```text
+//! bit 0      1 (inline)          bits 1-2   number of repeat records (0-3)
+//! bits 3-32  up to three repeat records of 10 bits: unit index (8), repeat class (2)
+//! bits 33-34 pattern: 0 bare, 1 *sub*, 2 prefix*, 3 *suffix
+//! bit 35     exception           bits 36-51 section
+//! ```
+//!
+//! Several plain terms with the same key (`to` and `too` both normalize to `to`) are each stored
+//! inline too, under the key followed by the byte 0xFF (never in UTF-8) and the term's rank; a walk
+//! that reaches the end of a key looks for that byte when the set's header flag says to.
+//!
+//! The fields most keys share sit high and the repeat records low, so that the values of a
+//! plain word list are small numbers, which the fst stores in fewer bytes.
 //!
 //! All integers are little-endian. Loading checks the header, the checksum and the section
 //! bounds, and opens the three fst maps in place: no key is read and no automaton is built.
@@ -38,11 +58,15 @@ use crate::normalize::{Profile, NORMALIZATION_VERSION};
 pub(crate) const MAGIC: [u8; 8] = *b"TGSET\0\r\n";
 /// The version of the binary format this build writes and reads.
 pub const FORMAT_VERSION: u16 = 1;
-pub(crate) const HEADER_LEN: usize = 112;
-pub(crate) const SECTIONS: usize = 8;
+pub(crate) const HEADER_LEN: usize = 120;
+pub(crate) const SECTIONS: usize = 9;
 pub(crate) const ENTRY_LEN: usize = 16;
-pub(crate) const RULE_LEN: usize = 24;
+pub(crate) const RULE_LEN: usize = 12;
 pub(crate) const RUN_LEN: usize = 4;
+pub(crate) const SECTION_LEN: usize = 16;
+/// Header flag: some keys are followed by [`FANOUT_BYTE`] and a rank.
+pub(crate) const FLAG_FANOUT: u16 = 1;
+pub(crate) const FANOUT_BYTE: u8 = 0xFF;
 const CHECKSUM_AT: usize = 32;
 
 pub(crate) const S_WORD: usize = 0;
@@ -53,6 +77,7 @@ pub(crate) const S_ENTRIES: usize = 4;
 pub(crate) const S_RULES: usize = 5;
 pub(crate) const S_RUNS: usize = 6;
 pub(crate) const S_STRINGS: usize = 7;
+pub(crate) const S_SECTIONS: usize = 8;
 
 /// Where a term may match.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -166,6 +191,8 @@ pub struct TermSet {
     bytes: Arc<[u8]>,
     sections: [(usize, usize); SECTIONS],
     pub(crate) profile: Profile,
+    /// Whether walks must look past a key's end for suffixed keys.
+    pub(crate) fanout: bool,
     rule_count: usize,
     entry_count: usize,
     checksum: u64,
@@ -227,15 +254,21 @@ pub struct RuleInfo {
 }
 
 fn u16_at(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?))
+    Some(u16::from_le_bytes(
+        b.get(at..at.checked_add(2)?)?.try_into().ok()?,
+    ))
 }
 
 pub(crate) fn u32_at(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
+    Some(u32::from_le_bytes(
+        b.get(at..at.checked_add(4)?)?.try_into().ok()?,
+    ))
 }
 
 fn u64_at(b: &[u8], at: usize) -> Option<u64> {
-    Some(u64::from_le_bytes(b.get(at..at + 8)?.try_into().ok()?))
+    Some(u64::from_le_bytes(
+        b.get(at..at.checked_add(8)?)?.try_into().ok()?,
+    ))
 }
 
 /// XXH3-64 of the whole set except the checksum field itself.
@@ -305,6 +338,10 @@ impl TermSet {
         let Some(profile) = Profile::from_bits(header(12)) else {
             return err(LoadErrorKind::Corrupt("unknown normalization folds"));
         };
+        let flags = header(14);
+        if flags & !FLAG_FANOUT != 0 {
+            return err(LoadErrorKind::Corrupt("unknown header flags"));
+        }
         let rule_count = u32_at(b, 16).unwrap_or(0) as usize;
         let entry_count = u32_at(b, 20).unwrap_or(0) as usize;
         let mut sections = [(0, 0); SECTIONS];
@@ -318,9 +355,11 @@ impl TermSet {
         }
         let len = |i: usize| sections[i].1 - sections[i].0;
         if len(S_ENTRIES) != entry_count.saturating_mul(ENTRY_LEN)
-            || len(S_RULES) != rule_count.saturating_mul(RULE_LEN)
+            || len(S_RULES) % RULE_LEN != 0
+            || len(S_RULES) / RULE_LEN > rule_count
             || len(S_POSTINGS) % 4 != 0
             || len(S_RUNS) % RUN_LEN != 0
+            || len(S_SECTIONS) % SECTION_LEN != 0
         {
             return err(LoadErrorKind::Corrupt(
                 "section sizes disagree with the counts",
@@ -344,6 +383,7 @@ impl TermSet {
             bytes,
             sections,
             profile,
+            fanout: flags & FLAG_FANOUT != 0,
             rule_count,
             entry_count,
             checksum: sum,
@@ -409,9 +449,44 @@ impl TermSet {
         self.rule_count == 0
     }
 
-    /// Every rule, in the order of the lists it was compiled from.
+    /// Every rule, grouped by section: the rules kept in the rule table in list order, then the
+    /// plain terms stored in the indexes themselves, in key order.
     pub fn rules(&self) -> impl Iterator<Item = RuleInfo> + '_ {
-        (0..self.rule_count).filter_map(|r| self.rule_info(r as u32))
+        let table = self.section(S_RULES).len() / RULE_LEN;
+        let mut rules: Vec<(u16, RuleInfo)> = (0..table as u32)
+            .filter_map(|r| {
+                let rec = self.rule_record(r)?;
+                Some((
+                    rec.section,
+                    self.info_of(rec.section, self.rule_text(&rec)?)?,
+                ))
+            })
+            .collect();
+        for index in [&self.word, &self.inner] {
+            let mut stream = index.map.stream();
+            while let Some((key, value)) = fst::Streamer::next(&mut stream) {
+                let key = key.split(|b| *b == FANOUT_BYTE).next().unwrap_or(key);
+                let (Some(inline), Ok(key)) = (Inline::decode(value), core::str::from_utf8(key))
+                else {
+                    continue;
+                };
+                if let Some(info) = self.info_of(inline.section, &inline.written(key)) {
+                    rules.push((inline.section, info));
+                }
+            }
+        }
+        rules.sort_by_key(|(section, _)| *section);
+        rules.into_iter().map(|(_, info)| info)
+    }
+
+    fn info_of(&self, section: u16, text: &str) -> Option<RuleInfo> {
+        let sec = self.section_record(section)?;
+        Some(RuleInfo {
+            action: sec.action,
+            category: sec.category,
+            expires: (sec.expires != NEVER).then_some(sec.expires),
+            text: text.to_string(),
+        })
     }
 
     /// A term list that compiles to a set with the same rules: sections regenerated, each rule
@@ -447,14 +522,16 @@ impl TermSet {
     }
 
     /// The entry numbers a key's postings offset lists.
-    pub(crate) fn postings(&self, offset: u64) -> impl Iterator<Item = Entry> + '_ {
+    /// The entries a key's value lists (none for an inline value).
+    pub(crate) fn postings(&self, value: u64) -> impl Iterator<Item = Entry> + '_ {
         let p = self.section(S_POSTINGS);
+        let offset = if value & 1 == 0 { value >> 1 } else { u64::MAX };
         let at = usize::try_from(offset)
             .unwrap_or(usize::MAX)
             .saturating_mul(4);
         let count = u32_at(p, at).unwrap_or(0) as usize;
         (0..count.min(self.entry_count)).filter_map(move |k| {
-            let e = u32_at(p, at + 4 + 4 * k)?;
+            let e = u32_at(p, at.checked_add(4 + 4 * k)?)?;
             self.entry(e as usize)
         })
     }
@@ -464,9 +541,6 @@ impl TermSet {
             .section(S_ENTRIES)
             .get(i * ENTRY_LEN..(i + 1) * ENTRY_LEN)?;
         let rule = u32_at(e, 0)?;
-        if rule as usize >= self.rule_count {
-            return None;
-        }
         Some(Entry {
             rule,
             runs: u32_at(e, 4)?,
@@ -497,11 +571,9 @@ impl TermSet {
             .section(S_RULES)
             .get(r as usize * RULE_LEN..(r as usize + 1) * RULE_LEN)?;
         Some(RuleRecord {
-            action: Action::from_u8(rec[0])?,
-            category: Category::from_u8(rec[1]),
+            section: u16_at(rec, 0)?,
             parts: rec[3],
-            expires: i64::from_le_bytes(rec[8..16].try_into().ok()?),
-            text: (u32_at(rec, 16)? as usize, u32_at(rec, 20)? as usize),
+            text: (u32_at(rec, 4)? as usize, u32_at(rec, 8)? as usize),
         })
     }
 
@@ -511,13 +583,15 @@ impl TermSet {
         core::str::from_utf8(bytes).ok()
     }
 
-    fn rule_info(&self, r: u32) -> Option<RuleInfo> {
-        let rec = self.rule_record(r)?;
-        Some(RuleInfo {
-            action: rec.action,
-            category: rec.category,
-            expires: (rec.expires != NEVER).then_some(rec.expires),
-            text: self.rule_text(&rec)?.to_string(),
+    pub(crate) fn section_record(&self, s: u16) -> Option<SectionRecord> {
+        let s = usize::from(s);
+        let rec = self
+            .section(S_SECTIONS)
+            .get(s * SECTION_LEN..(s + 1) * SECTION_LEN)?;
+        Some(SectionRecord {
+            action: Action::from_u8(rec[0])?,
+            category: Category::from_u8(rec[1]),
+            expires: i64::from_le_bytes(rec[8..16].try_into().ok()?),
         })
     }
 
@@ -530,9 +604,101 @@ impl TermSet {
 /// A decoded rule record.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct RuleRecord {
+    pub section: u16,
+    pub parts: u8,
+    text: (usize, usize),
+}
+
+/// A decoded section record: what the rules under one header do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct SectionRecord {
     pub action: Action,
     pub category: Option<Category>,
-    pub parts: u8,
     pub expires: i64,
-    text: (usize, usize),
+}
+
+/// How a term was written: which stars it had.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Pattern {
+    Bare = 0,
+    Substring = 1,
+    Prefix = 2,
+    Suffix = 3,
+}
+
+/// A rule stored in its key's value (see the module documentation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Inline {
+    pub exception: bool,
+    pub pattern: Pattern,
+    pub section: u16,
+    /// (unit index, repeat class) of the units that do not stand once.
+    pub runs: [(u8, u8); 3],
+    pub nruns: u8,
+}
+
+impl Inline {
+    pub fn encode(&self) -> u64 {
+        let mut v = 1 | u64::from(self.nruns) << 1;
+        for (k, &(unit, class)) in self.runs[..usize::from(self.nruns)].iter().enumerate() {
+            v |= (u64::from(unit) | u64::from(class & 3) << 8) << (3 + 10 * k);
+        }
+        v | (self.pattern as u64) << 33
+            | u64::from(self.exception) << 35
+            | u64::from(self.section) << 36
+    }
+
+    pub fn decode(v: u64) -> Option<Inline> {
+        if v & 1 == 0 || v >> 52 != 0 {
+            return None;
+        }
+        let pattern = [
+            Pattern::Bare,
+            Pattern::Substring,
+            Pattern::Prefix,
+            Pattern::Suffix,
+        ][((v >> 33) & 3) as usize];
+        let nruns = ((v >> 1) & 3) as u8;
+        let mut runs = [(0, 0); 3];
+        for (k, run) in runs.iter_mut().take(usize::from(nruns)).enumerate() {
+            let r = v >> (3 + 10 * k);
+            *run = ((r & 0xff) as u8, ((r >> 8) & 3) as u8);
+        }
+        Some(Inline {
+            exception: (v >> 35) & 1 == 1,
+            pattern,
+            section: ((v >> 36) & 0xffff) as u16,
+            runs,
+            nruns,
+        })
+    }
+
+    /// The repeat class the term requires of unit `k` of its key.
+    pub fn class(&self, k: usize) -> u8 {
+        self.runs[..usize::from(self.nruns)]
+            .iter()
+            .find(|(unit, _)| usize::from(*unit) == k)
+            .map_or(1, |&(_, class)| class)
+    }
+
+    /// The rule as written, rebuilt from its key: the compiler stores a rule inline only when
+    /// this gives back exactly what the user wrote.
+    pub fn written(&self, key: &str) -> String {
+        let mut s = String::with_capacity(key.len() + 3);
+        if self.exception {
+            s.push('!');
+        }
+        if matches!(self.pattern, Pattern::Substring | Pattern::Suffix) {
+            s.push('*');
+        }
+        for (k, c) in key.chars().enumerate() {
+            for _ in 0..self.class(k) {
+                s.push(c);
+            }
+        }
+        if matches!(self.pattern, Pattern::Substring | Pattern::Prefix) {
+            s.push('*');
+        }
+        s
+    }
 }

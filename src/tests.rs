@@ -428,14 +428,20 @@ fn reference(set: &TermSet, text: &str) -> Verdict {
     for (map, anchored) in [(&set.word, true), (&set.inner, false)] {
         let mut stream = map.map.stream();
         while let Some((k, v)) = fst::Streamer::next(&mut stream) {
-            keys.push((String::from_utf8(k.to_vec()).unwrap(), v, anchored));
+            let base = k.split(|b| *b == 0xFF).next().unwrap();
+            keys.push((String::from_utf8(base.to_vec()).unwrap(), v, anchored));
         }
     }
     for (i, u) in norm.units.iter().enumerate() {
         let rest = &norm.text[u.norm as usize..];
         for (key, value, anchored) in &keys {
             if !u.is_gap() && (!*anchored || norm.boundary(i)) && rest.starts_with(key.as_str()) {
-                scan.hit(i, norm.unit_at(u.norm as usize + key.len()), *value);
+                scan.hit(
+                    i,
+                    norm.unit_at(u.norm as usize + key.len()),
+                    *value,
+                    *anchored,
+                );
             }
         }
     }
@@ -548,16 +554,21 @@ proptest! {
 }
 
 #[test]
-fn modes_go_to_the_right_index() {
-    let set = compile_str("[block]\nab\n*ab*\nab*\n*ab\nしね").unwrap();
-    let modes = |index: &crate::termset::Index, key: &str| -> Vec<Mode> {
-        index
-            .map
-            .get(key)
-            .map(|v| set.postings(v).map(|e| e.mode).collect())
-            .unwrap_or_default()
+fn keys_go_to_the_right_index() {
+    use crate::termset::{Inline, Pattern};
+    let set = compile_str("[block]\nab\nab*\n*ab*\n*ab\nしね\n[warn]\nab").unwrap();
+    let pattern = |index: &crate::termset::Index, key: &[u8]| {
+        Inline::decode(index.map.get(key).unwrap()).unwrap().pattern
     };
-    assert_eq!(modes(&set.word, "ab"), vec![Mode::Word, Mode::Prefix]);
-    assert_eq!(modes(&set.inner, "ab"), vec![Mode::Substring, Mode::Suffix]);
-    assert_eq!(modes(&set.inner, "しね"), vec![Mode::Substring]);
+    // Plain terms sharing a key fan out under the key, 0xFF and their rank.
+    assert_eq!(pattern(&set.word, b"ab\xff\x00"), Pattern::Bare);
+    assert_eq!(pattern(&set.word, b"ab\xff\x01"), Pattern::Prefix);
+    assert_eq!(pattern(&set.word, b"ab\xff\x02"), Pattern::Bare);
+    assert_eq!(pattern(&set.inner, b"ab\xff\x00"), Pattern::Substring);
+    assert_eq!(pattern(&set.inner, b"ab\xff\x01"), Pattern::Suffix);
+    assert_eq!(pattern(&set.inner, "しね".as_bytes()), Pattern::Bare);
+    assert!(set.fanout);
+    let v = Scanner::new(&[&set]).check("ab");
+    let rules: Vec<&str> = v.matches.iter().map(|m| m.rule.as_str()).collect();
+    assert_eq!(rules, ["*ab", "*ab*", "ab", "ab", "ab*"]);
 }

@@ -12,46 +12,67 @@ use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use fst::Streamer;
 
 use crate::normalize::is_unspaced;
-use crate::termset::{Index, Mode, TermSet};
+use crate::termset::{Index, Inline, Mode, Pattern, TermSet, FANOUT_BYTE};
 
 pub(crate) struct Warm {
-    /// Inner keys, and each pattern's postings offset.
-    pub inner: Option<(AhoCorasick, Vec<u64>)>,
-    /// Word keys that match only whole words, to their postings offsets.
-    pub words: HashMap<Box<[u8]>, u64, BuildHasherDefault<FxHasher>>,
+    /// Inner keys, and each pattern's values.
+    pub inner: Option<(AhoCorasick, Vec<Values>)>,
+    /// Word keys that match only whole words, to their values.
+    pub words: HashMap<Box<[u8]>, Values, BuildHasherDefault<FxHasher>>,
     /// The other word keys, walked from each word start.
     pub rest: Option<Index>,
+    /// Every value, pointed into by [`Values`].
+    pub values: Vec<u64>,
+}
+
+/// A range of [`Warm::values`]: the values of one key (several when plain terms share it).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Values {
+    start: u32,
+    len: u32,
 }
 
 impl Warm {
+    pub fn values(&self, v: Values) -> &[u64] {
+        let start = v.start as usize;
+        self.values
+            .get(start..start + v.len as usize)
+            .unwrap_or(&[])
+    }
+
     pub fn build(set: &TermSet) -> Warm {
-        let mut keys = Vec::with_capacity(set.inner.len());
-        let mut values = Vec::with_capacity(set.inner.len());
-        let mut stream = set.inner.map.stream();
-        while let Some((k, v)) = stream.next() {
-            keys.push(k.to_vec());
-            values.push(v);
-        }
+        let mut values = Vec::new();
+        let inner_keys = grouped(&set.inner, &mut values);
+        let patterns: Vec<&[u8]> = inner_keys.iter().map(|(k, _)| k.as_slice()).collect();
         // An automaton that cannot be built (it never happens with the limits on terms) leaves
         // the set on the walk, which finds the same matches.
-        let inner = (!keys.is_empty())
+        let inner = (!patterns.is_empty())
             .then(|| {
                 AhoCorasick::builder()
                     .kind(Some(AhoCorasickKind::ContiguousNFA))
                     .match_kind(MatchKind::Standard)
-                    .build(&keys)
+                    .build(&patterns)
                     .ok()
             })
             .flatten()
-            .map(|ac| (ac, values));
+            .map(|ac| (ac, inner_keys.iter().map(|(_, v)| *v).collect()));
 
         let mut words = HashMap::default();
         let mut rest = fst::MapBuilder::memory();
         let mut rest_len = 0;
         let mut stream = set.word.map.stream();
         while let Some((k, v)) = stream.next() {
-            if whole_word_only(set, k, v) {
-                words.insert(k.into(), v);
+            let base = k.split(|b| *b == FANOUT_BYTE).next().unwrap_or(k);
+            if whole_word_only(set, base, v) {
+                let entry = words.entry(base.into()).or_insert(Values {
+                    start: values.len() as u32,
+                    len: 0,
+                });
+                // Suffixed keys of one base come one after another in key order.
+                if entry.start as usize + entry.len as usize == values.len() {
+                    values.push(v);
+                    entry.len += 1;
+                }
             } else if rest.insert(k, v).is_ok() {
                 rest_len += 1;
             }
@@ -59,9 +80,35 @@ impl Warm {
         let rest = (rest_len > 0)
             .then(|| rest.into_inner().ok())
             .flatten()
-            .and_then(|bytes| crate::termset::Index::from_vec(bytes).ok());
-        Warm { inner, words, rest }
+            .and_then(|bytes| Index::from_vec(bytes).ok());
+        Warm {
+            inner,
+            words,
+            rest,
+            values,
+        }
     }
+}
+
+/// The keys of an index without their fan-out suffixes, each with its values.
+fn grouped(index: &Index, values: &mut Vec<u64>) -> Vec<(Vec<u8>, Values)> {
+    let mut keys: Vec<(Vec<u8>, Values)> = Vec::with_capacity(index.len());
+    let mut stream = index.map.stream();
+    while let Some((k, v)) = stream.next() {
+        let base = k.split(|b| *b == FANOUT_BYTE).next().unwrap_or(k);
+        match keys.last_mut() {
+            Some((last, range)) if last.as_slice() == base => range.len += 1,
+            _ => keys.push((
+                base.to_vec(),
+                Values {
+                    start: values.len() as u32,
+                    len: 1,
+                },
+            )),
+        }
+        values.push(v);
+    }
+    keys
 }
 
 /// A key that can only match as a whole word: one word of a spaced script, every rule on it a
@@ -70,8 +117,11 @@ fn whole_word_only(set: &TermSet, key: &[u8], value: u64) -> bool {
     let Ok(key) = core::str::from_utf8(key) else {
         return false;
     };
-    key.chars().all(|c| c.is_alphanumeric() && !is_unspaced(c))
-        && set.postings(value).all(|e| e.mode == Mode::Word)
+    let whole_word = match Inline::decode(value) {
+        Some(inline) => inline.pattern == Pattern::Bare,
+        None => set.postings(value).all(|e| e.mode == Mode::Word),
+    };
+    whole_word && key.chars().all(|c| c.is_alphanumeric() && !is_unspaced(c))
 }
 
 /// The rustc hash function: fast on short keys, and the keys are not attacker-chosen (they come
