@@ -4,7 +4,6 @@
 use proptest::prelude::*;
 
 use crate::normalize::{normalize, Profile};
-use crate::termset::Mode;
 use crate::{compile_str, Engine, Scanner, TermSet, Verdict};
 
 /// One scan: a term list, a text, the verdict and each match as (matched original text, rule).
