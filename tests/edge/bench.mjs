@@ -3,10 +3,12 @@
 // Inputs (benches/fetch-data.sh, `make bench-data`): posts are real English text (Debian fortunes)
 // cut to 1 KiB; the global set is 100,000 real English words (npm an-array-of-english-words) that
 // never occur in that text, so posts are allowed and forwarded like most real posts; the mute list
-// is 100 more such words. Times are wall-clock in workerd through Miniflare, measured from Node:
-// the cost of the filter is the difference to the same request on an unfiltered route, so the
-// harness and the origin cancel out. Not a test: prints a Markdown table for docs/edge.md.
+// is 100 more such words. CPU times are those of the workerd processes (from /proc) over many
+// requests; wall-clock times are measured from Node. Either way the cost of the filter is the
+// difference to the same request on an unfiltered route, so the harness and the origin cancel out.
+// Not a test: prints a Markdown table for docs/edge.md.
 import { readFileSync, statSync } from "node:fs";
+import { execSync } from "node:child_process";
 import { gzipSync } from "node:zlib";
 import { resolve } from "node:path";
 import { ROOT, SECRETS, startOrigin, startWorker, login, originJson } from "./harness.mjs";
@@ -45,6 +47,24 @@ async function timed(fn) {
 const postTo = (w, path, text, headers = {}) => () =>
   w.fetch(path, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ text }) });
 
+// CPU time (user + system) of the workerd processes Miniflare started, in ms, from /proc.
+function workerdCpuMs() {
+  let ticks = 0;
+  for (const pid of execSync(`pgrep -P ${process.pid} workerd || true`).toString().split("\n").filter(Boolean)) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch { /* exited */ }
+  }
+  return (ticks * 1000) / CLK_TCK;
+}
+const CLK_TCK = Number(execSync("getconf CLK_TCK").toString().trim()) || 100;
+async function cpuPerRequest(n, request) {
+  const before = workerdCpuMs();
+  for (let i = 0; i < n; i++) await (await request(i)).arrayBuffer();
+  return (workerdCpuMs() - before) / n;
+}
+
 // --- run ----------------------------------------------------------------------------------------
 const origin = await startOrigin();
 const rows = [];
@@ -74,6 +94,11 @@ try {
     deltas.push(f - b);
     verdicts[status] = (verdicts[status] ?? 0) + 1;
   }
+  // CPU time of workerd per request, filtered and not (same bodies).
+  const CPU_ROUNDS = WARM_ROUNDS * 2;
+  const cpuPlain = await cpuPerRequest(CPU_ROUNDS, (i) => postTo(worker, "/echo/bench", posts[i % posts.length])());
+  const cpuFiltered = await cpuPerRequest(CPU_ROUNDS, (i) => postTo(worker, "/api/posts", posts[i % posts.length])());
+
   // The posts above went into the origin's timeline; reset it to the 20 posts.
   await originJson(origin.url, "/_demo/seed", { posts: timeline.posts });
   const tlDeltas = [];
@@ -82,6 +107,8 @@ try {
     const [muted] = await timed(() => worker.fetch("/api/timeline", { headers: { authorization: `Bearer ${token}` } }));
     tlDeltas.push(muted - plain);
   }
+  const cpuTimelinePlain = await cpuPerRequest(WARM_ROUNDS, () => worker.fetch("/api/timeline"));
+  const cpuTimelineMuted = await cpuPerRequest(WARM_ROUNDS, () => worker.fetch("/api/timeline", { headers: { authorization: `Bearer ${token}` } }));
   await worker.stop();
 
   // Cold: a fresh workerd per round, the compiled set put into its KV from outside. First any
@@ -106,6 +133,8 @@ try {
   const kb = (n) => `${(n / 1024).toFixed(0)} KB`;
   const ms = (x) => `${x.toFixed(2)} ms`;
   rows.push(
+    ["1 KiB post, warm: workerd CPU time per request, filtered / unfiltered route → added", `${ms(cpuFiltered)} / ${ms(cpuPlain)} → ${ms(cpuFiltered - cpuPlain)}`],
+    ["timeline of 20 × 1 KiB posts: workerd CPU per request, 100-term mute list / none → added", `${ms(cpuTimelineMuted)} / ${ms(cpuTimelinePlain)} → ${ms(cpuTimelineMuted - cpuTimelinePlain)}`],
     ["1 KiB post, warm: filter's added time (median / p90 of filtered − unfiltered, paired)", `${ms(median(deltas))} / ${ms(p90(deltas))}`],
     ["1 KiB post, warm: whole request through the worker (median)", ms(median(filtered))],
     ["same body, unfiltered route (median)", ms(median(baseline))],
