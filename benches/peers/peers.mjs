@@ -9,7 +9,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, dirname } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const require = createRequire(import.meta.url);
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -28,15 +28,19 @@ function perScript(terms, make) {
   return checks.length === 1 ? checks[0] : (text, lang) => checks.some((c) => c(text, lang));
 }
 
-let wasm = null;
-/** The browser module, instantiated synchronously from its .wasm file. */
-export async function termgateModule() {
-  if (!wasm) {
-    const mod = await import(join(BROWSER_PKG, "termgate_browser.js"));
+const instances = new Map();
+/**
+ * The browser module, instantiated synchronously from its .wasm file. Another `instance` name gives
+ * another copy of the module with its own wasm memory (ES modules are cached by URL, query included).
+ */
+export async function termgateModule(instance = "main") {
+  if (!instances.has(instance)) {
+    const url = pathToFileURL(join(BROWSER_PKG, "termgate_browser.js")).href;
+    const mod = await import(instance === "main" ? url : `${url}?${instance}`);
     const exports = mod.initSync({ module: readFileSync(join(BROWSER_PKG, "termgate_browser_bg.wasm")) });
-    wasm = { ...mod, memory: exports.memory };
+    instances.set(instance, { ...mod, memory: exports.memory });
   }
-  return wasm;
+  return instances.get(instance);
 }
 
 export const PEERS = {
@@ -44,7 +48,7 @@ export const PEERS = {
   termgate: {
     runtime: "wasm in Node (V8)",
     note: "browser module, full normalization, verdict with every match and UTF-16 spans",
-    load: termgateModule,
+    load: () => termgateModule(),
     build(tg, terms, lang, { list, bytes }) {
       const set = bytes ? tg.TermSet.fromBytes(bytes) : tg.TermSet.compile(list);
       const scanner = new tg.Scanner(set);
@@ -91,7 +95,8 @@ export const PEERS = {
     load: () => import("bad-words"),
     build({ Filter }, terms) {
       const f = new Filter({ emptyList: true });
-      f.addWords(...terms);
+      // In chunks: one call with 100k arguments overflows the stack.
+      for (let i = 0; i < terms.length; i += 1000) f.addWords(...terms.slice(i, i + 1000));
       return (text) => f.isProfane(text);
     },
   },

@@ -68,7 +68,8 @@ export function render(results) {
 
   let md = `Run ${env.date.slice(0, 16).replace("T", " ")} UTC on ${env.cpu}; termgate ${env.commit}${env.dirty ? " (with uncommitted core changes)" : ""}; ` +
     `${env.rustc}; Node ${env.node}; ${env.chromium}; browser module ${(env.wasm_bytes / 1024).toFixed(0)} KiB. ` +
-    `${env.seconds} s of measurement per peer and input, ${env.timeout_s} s timeout per process; the whole run took ${Math.round(env.wall_s / 60)} min.\n\n`;
+    `${env.seconds} s of measurement per peer and input, ${env.timeout_s} s timeout per process; the whole run took ${Math.round(env.wall_s / 60)} min.\n\n` +
+    `Peer versions: ${Object.entries({ ...env.crates, ...env.npm }).map(([k, v]) => `${k} ${v}`).join(", ")}.\n\n`;
 
   md += `### Throughput (MB/s of UTF-8 posts, median of 3 rounds; higher is better)\n\n${head("peer")}`;
   for (const [p, r] of present) md += `| ${label(p, r)} | ${cols.map(([l, n]) => cell(p, r, l, n, (s) => f(s.mbps) + (s.posts < s.posts_total ? "¹" : ""))).join(" | ")} |\n`;
@@ -90,12 +91,14 @@ export function render(results) {
 
   md += `\n### Build, load and memory\n\nBuild: from a list of terms to a ready matcher, including its first check (some peers compile lazily). ` +
     `Load: termgate's compiled set from bytes to a first verdict (what a page or the edge does with a stored set). ` +
-    `Memory: live heap the build left (native: a counting allocator; Node: heap + external + array buffers after GC, plus the wasm memory's growth).\n\n` +
+    `Memory: live heap the build left (native: a counting allocator; Node: heap + external + array buffers after GC). ` +
+    `For termgate in wasm: the growth of a fresh module's memory when it loads the set and checks 2,000 posts, plus the set's bytes; ` +
+    `a wasm memory never shrinks, so compiling in the page costs the compile's peak, shown beside it.\n\n` +
     `| peer | ${cols.map(([l, n]) => `${l} ${n / 1000}k build / load / memory`).join(" | ")} |\n|---|${cols.map(() => "---:").join("|")}|\n`;
   for (const [p, r] of present) {
     md += `| ${label(p, r)} | ${cols
       .map(([l, n]) =>
-        cell(p, r, l, n, (s) => `${s.build_ms === undefined ? "–" : f(s.build_ms, 1) + " ms"} / ${s.load_ms === null || s.load_ms === undefined ? "–" : f(s.load_ms, 2) + " ms"} / ${s.mem_bytes === undefined ? "–" : mb(s.mem_bytes)}`),
+        cell(p, r, l, n, (s) => `${s.build_ms === undefined ? "–" : f(s.build_ms, 1) + " ms"} / ${s.load_ms === null || s.load_ms === undefined ? "–" : f(s.load_ms, 2) + " ms"} / ${s.mem_bytes === undefined ? "–" : mb(s.mem_bytes)}${s.build_mem_bytes ? ` (compile peak ${mb(s.build_mem_bytes)})` : ""}`),
       )
       .join(" | ")} |\n`;
   }

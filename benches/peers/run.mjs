@@ -6,6 +6,7 @@
 //   BENCH_TIMEOUT  seconds after which a peer's process is stopped (default 60)
 //   BENCH_SIZES    list sizes (default 1000,10000,100000)
 //   BENCH_PEERS    only these peers (comma-separated names), for development
+//   BENCH_PARTS    only these parts: speed, runtimes (workerd, Chromium), accuracy (default all)
 
 import { spawn, execFileSync } from "node:child_process";
 import { writeFileSync, readFileSync } from "node:fs";
@@ -23,6 +24,7 @@ const NATIVE = ["termgate", "termgate-walk", "termgate-automaton", "aho-corasick
 const NATIVE_BIN = join(HERE, "target", "release", "termgate-bench-peers");
 const JS = Object.keys(PEERS);
 const wanted = (name) => !ONLY || ONLY.includes(name);
+const PARTS = (process.env.BENCH_PARTS ?? "speed,runtimes,accuracy").split(",");
 
 /** Runs one process; resolves with its JSON lines, or a did-not-finish record when stopped. */
 function run(cmd, args, { timeoutS = TIMEOUT_S, label }) {
@@ -78,7 +80,7 @@ function collect(events, key) {
 
 const t0 = Date.now();
 console.log(`bench-peers: ${SIZES.join("/")} terms, ${process.env.BENCH_SECONDS ?? 1} s a measurement, ${TIMEOUT_S} s timeout`);
-for (const lang of ["en", "ja"]) {
+for (const lang of PARTS.includes("speed") ? ["en", "ja"] : []) {
   for (const size of SIZES) {
     console.log(`${lang}, ${size} terms`);
     // termgate's own JS run goes first: it saves the compiled set the others are paired with.
@@ -92,7 +94,7 @@ for (const lang of ["en", "ja"]) {
     }
   }
 }
-if (wanted("termgate")) {
+if (wanted("termgate") && PARTS.includes("runtimes")) {
   for (const [script, runtime] of [["workerd.mjs", "wasm in workerd"], ["chromium.mjs", "wasm in Chromium"]]) {
     console.log(runtime);
     const events = await node([script], { label: runtime, timeoutS: 20 * TIMEOUT_S });
@@ -102,10 +104,10 @@ if (wanted("termgate")) {
   }
 }
 console.log("accuracy");
-for (const peer of JS.filter(wanted)) {
+for (const peer of JS.filter(wanted).filter(() => PARTS.includes("accuracy"))) {
   collect(await node(["child.mjs", "accuracy", peer], { label: `${peer} (node)` }), { peer, runtime: "Node (V8)", lang: "accuracy", size: 0 });
 }
-for (const peer of NATIVE.filter(wanted)) {
+for (const peer of NATIVE.filter(wanted).filter(() => PARTS.includes("accuracy"))) {
   collect(await run(NATIVE_BIN, ["accuracy", peer], { label: `${peer} (native)` }), { peer, runtime: "native", lang: "accuracy", size: 0 });
 }
 

@@ -346,6 +346,17 @@ fn main() {
     let out = match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
         ["speed", peer, lang, size] => speed(peer, lang, size.parse().expect("a number of terms")),
         ["accuracy", peer] => accuracy(peer),
+        // For reports to the core: which rules termgate matches in `text` with a list from target/data.
+        ["explain", list, text] => {
+            let set = compile_str(&read(list)).expect("list compiles");
+            let v = Scanner::new(&[&set]).check(text);
+            let m: Vec<Value> = v
+                .matches
+                .iter()
+                .map(|m| json!([m.rule, &text[m.start..m.end]]))
+                .collect();
+            json!({"verdict": v.name(), "matches": m})
+        }
         _ => {
             eprintln!("usage: termgate-bench-peers speed <peer> <en|ja> <terms> | accuracy <peer>");
             std::process::exit(2)
