@@ -8,7 +8,7 @@ use crate::list::{parse, Body, ParsedRule, Pattern as ListPattern, Source, Term}
 use crate::normalize::{is_unspaced, normalize, Profile, NORMALIZATION_VERSION};
 use crate::termset::{
     checksum, Inline, Kind, Mode, Pattern, SectionRecord, TermSet, ENTRY_LEN, FANOUT_BYTE,
-    FLAG_FANOUT, FORMAT_VERSION, HEADER_LEN, MAGIC, NEVER, NO_CATEGORY, RULE_ALL, RULE_EXCEPTION,
+    FANOUT_MARK, FORMAT_VERSION, HEADER_LEN, MAGIC, NEVER, NO_CATEGORY, RULE_ALL, RULE_EXCEPTION,
     RULE_LEN, RUN_LEN, SECTIONS, SECTION_LEN, S_ENTRIES, S_HOST, S_INNER, S_POSTINGS, S_RULES,
     S_RUNS, S_SECTIONS, S_STRINGS, S_WORD,
 };
@@ -317,7 +317,6 @@ impl Builder {
         // inline under suffixed keys: the key, then 0xFF (never in UTF-8), then the rule's rank.
         let mut inlined = vec![false; self.rules.len()];
         let mut values: [Vec<Vec<u64>>; 3] = Default::default();
-        let mut fanout = false;
         for (slot, index) in [&self.word, &self.inner, &self.host]
             .into_iter()
             .enumerate()
@@ -328,11 +327,10 @@ impl Builder {
                 } else {
                     None
                 };
-                if let Some(v) = &inline {
+                if inline.is_some() {
                     for e in entries {
                         inlined[e.rule as usize] = true;
                     }
-                    fanout |= v.len() > 1;
                 }
                 values[slot].push(inline.unwrap_or_default());
             }
@@ -390,6 +388,7 @@ impl Builder {
                     }
                     [v] => keyed.push((key.clone(), *v)),
                     many => {
+                        keyed.push((key.clone(), FANOUT_MARK));
                         for (rank, v) in many.iter().enumerate() {
                             let mut k = key.clone();
                             k.extend_from_slice(&[FANOUT_BYTE, rank as u8]);
@@ -438,7 +437,7 @@ impl Builder {
         out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
         out.extend_from_slice(&NORMALIZATION_VERSION.to_le_bytes());
         out.extend_from_slice(&self.profile.bits().to_le_bytes());
-        out.extend_from_slice(&(if fanout { FLAG_FANOUT } else { 0 }).to_le_bytes());
+        out.extend_from_slice(&[0, 0]);
         out.extend_from_slice(&(self.rules.len() as u32).to_le_bytes());
         out.extend_from_slice(&entry_count.to_le_bytes());
         out.extend_from_slice(&(total as u64).to_le_bytes());

@@ -8,7 +8,8 @@ use crate::compile::repeat_class;
 use crate::hosts::{find_hosts, reversed};
 use crate::normalize::{normalize, Normalized, Profile};
 use crate::termset::{
-    Index, Inline, Kind, Mode, Pattern, SectionRecord, TermSet, FANOUT_BYTE, NEVER, NO_ADDR,
+    Index, Inline, Kind, Mode, Pattern, SectionRecord, TermSet, FANOUT_BYTE, FANOUT_MARK, NEVER,
+    NO_ADDR,
 };
 use crate::verdict::{Match, Verdict};
 use crate::warm::Warm;
@@ -167,8 +168,8 @@ enum Rule {
 }
 
 /// Follows `bytes[from..]` through `index`, calling `hit(end, value)` for every key that ends at
-/// `end` (with `fanout`, also for the suffixed keys of several terms sharing that key).
-fn walk(index: &Index, bytes: &[u8], from: usize, fanout: bool, mut hit: impl FnMut(usize, u64)) {
+/// `end`, and for each term ranked under a shared key.
+fn walk(index: &Index, bytes: &[u8], from: usize, mut hit: impl FnMut(usize, u64)) {
     let Some(&first) = bytes.get(from) else {
         return;
     };
@@ -182,17 +183,21 @@ fn walk(index: &Index, bytes: &[u8], from: usize, fanout: bool, mut hit: impl Fn
     let mut end = from + 1;
     loop {
         if node.is_final() {
-            hit(end, out.cat(node.final_output()).value());
-        }
-        if fanout {
-            if let Some(t) = node.find_input(FANOUT_BYTE) {
+            let value = out.cat(node.final_output()).value();
+            if value != FANOUT_MARK {
+                hit(end, value);
+            } else if let Some(t) = node.find_input(FANOUT_BYTE) {
                 let tr = node.transition(t);
-                let ranks = fst.node(tr.addr);
-                for rank in ranks.transitions() {
+                for rank in fst.node(tr.addr).transitions() {
                     let leaf = fst.node(rank.addr);
                     if leaf.is_final() {
-                        let v = out.cat(tr.out).cat(rank.out).cat(leaf.final_output());
-                        hit(end, v.value());
+                        hit(
+                            end,
+                            out.cat(tr.out)
+                                .cat(rank.out)
+                                .cat(leaf.final_output())
+                                .value(),
+                        );
                     }
                 }
             }
@@ -255,9 +260,7 @@ impl<'a> SetScan<'a> {
             }
             let from = units[i].norm as usize;
             if let Some(index) = walked {
-                walk(index, bytes, from, self.set.fanout, |end, v| {
-                    hits.push((i, end, v))
-                });
+                walk(index, bytes, from, |end, v| hits.push((i, end, v)));
             }
             if let Some(w) = warm {
                 let mut j = i + 1;
@@ -294,13 +297,9 @@ impl<'a> SetScan<'a> {
         } else {
             for (i, u) in self.norm.units.iter().enumerate() {
                 if !u.is_gap() {
-                    walk(
-                        &self.set.inner,
-                        bytes,
-                        u.norm as usize,
-                        self.set.fanout,
-                        |end, v| hits.push((i, end, v)),
-                    );
+                    walk(&self.set.inner, bytes, u.norm as usize, |end, v| {
+                        hits.push((i, end, v))
+                    });
                 }
             }
         }
@@ -317,7 +316,7 @@ impl<'a> SetScan<'a> {
             let key = reversed(&found.host);
             let bytes = key.as_bytes();
             let mut values = Vec::new();
-            walk(&self.set.host, bytes, 0, false, |end, v| {
+            walk(&self.set.host, bytes, 0, |end, v| {
                 // Only whole labels: `com.example` matches `com.example.www`, not `com.examples`.
                 if end == bytes.len() || bytes[end] == b'.' {
                     values.push(v);

@@ -6,7 +6,7 @@
 //! offset size
 //!      0    8  magic b"TGSET\0\r\n"
 //!      8    2  format version (1)          10  2  normalization version
-//!     12    2  normalization profile bits  14  2  flags: bit 0, some keys fan out (below)
+//!     12    2  normalization profile bits  14  2  reserved (0)
 //!     16    4  rule count                  20  4  entry count
 //!     24    8  total length in bytes
 //!     32    8  checksum: XXH3-64 of every other byte of the set, header included
@@ -39,8 +39,8 @@
 //! ```
 //!
 //! Several plain terms with the same key (`to` and `too` both normalize to `to`) are each stored
-//! inline too, under the key followed by the byte 0xFF (never in UTF-8) and the term's rank; a walk
-//! that reaches the end of a key looks for that byte when the set's header flag says to.
+//! inline too, under the key followed by the byte 0xFF (never in UTF-8) and the term's rank; the key
+//! itself maps to the odd value 9, which is no rule but tells a walk to look below it.
 //!
 //! The fields most keys share sit high and the repeat records low, so that the values of a
 //! plain word list are small numbers, which the fst stores in fewer bytes.
@@ -64,9 +64,11 @@ pub(crate) const ENTRY_LEN: usize = 16;
 pub(crate) const RULE_LEN: usize = 12;
 pub(crate) const RUN_LEN: usize = 4;
 pub(crate) const SECTION_LEN: usize = 16;
-/// Header flag: some keys are followed by [`FANOUT_BYTE`] and a rank.
-pub(crate) const FLAG_FANOUT: u16 = 1;
+/// The byte between a shared key and the rank of each term stored under it.
 pub(crate) const FANOUT_BYTE: u8 = 0xFF;
+/// The value of a shared key itself: "look for the ranked keys below". Not a valid inline rule
+/// (its repeat bits are set while it counts no repeats), and odd, so not a postings offset.
+pub(crate) const FANOUT_MARK: u64 = 9;
 const CHECKSUM_AT: usize = 32;
 
 pub(crate) const S_WORD: usize = 0;
@@ -191,8 +193,6 @@ pub struct TermSet {
     bytes: Arc<[u8]>,
     sections: [(usize, usize); SECTIONS],
     pub(crate) profile: Profile,
-    /// Whether walks must look past a key's end for suffixed keys.
-    pub(crate) fanout: bool,
     rule_count: usize,
     entry_count: usize,
     checksum: u64,
@@ -338,8 +338,7 @@ impl TermSet {
         let Some(profile) = Profile::from_bits(header(12)) else {
             return err(LoadErrorKind::Corrupt("unknown normalization folds"));
         };
-        let flags = header(14);
-        if flags & !FLAG_FANOUT != 0 {
+        if header(14) != 0 {
             return err(LoadErrorKind::Corrupt("unknown header flags"));
         }
         let rule_count = u32_at(b, 16).unwrap_or(0) as usize;
@@ -383,7 +382,6 @@ impl TermSet {
             bytes,
             sections,
             profile,
-            fanout: flags & FLAG_FANOUT != 0,
             rule_count,
             entry_count,
             checksum: sum,
@@ -649,7 +647,10 @@ impl Inline {
     }
 
     pub fn decode(v: u64) -> Option<Inline> {
-        if v & 1 == 0 || v >> 52 != 0 {
+        let nruns = ((v >> 1) & 3) as u8;
+        let unused_runs =
+            (v >> (3 + 10 * u32::from(nruns))) & ((1 << (30 - 10 * u32::from(nruns))) - 1);
+        if v & 1 == 0 || v >> 52 != 0 || unused_runs != 0 {
             return None;
         }
         let pattern = [
@@ -658,7 +659,6 @@ impl Inline {
             Pattern::Prefix,
             Pattern::Suffix,
         ][((v >> 33) & 3) as usize];
-        let nruns = ((v >> 1) & 3) as u8;
         let mut runs = [(0, 0); 3];
         for (k, run) in runs.iter_mut().take(usize::from(nruns)).enumerate() {
             let r = v >> (3 + 10 * k);

@@ -566,7 +566,7 @@ fn keys_go_to_the_right_index() {
     assert_eq!(pattern(&set.inner, b"ab\xff\x00"), Pattern::Substring);
     assert_eq!(pattern(&set.inner, b"ab\xff\x01"), Pattern::Suffix);
     assert_eq!(pattern(&set.inner, "しね".as_bytes()), Pattern::Bare);
-    assert!(set.fanout);
+    assert_eq!(set.word.map.get(b"ab"), Some(crate::termset::FANOUT_MARK));
     let v = Scanner::new(&[&set]).check("ab");
     let rules: Vec<&str> = v.matches.iter().map(|m| m.rule.as_str()).collect();
     assert_eq!(rules, ["*ab", "*ab*", "ab", "ab", "ab*"]);

@@ -12,7 +12,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use fst::Streamer;
 
 use crate::normalize::is_unspaced;
-use crate::termset::{Index, Inline, Mode, Pattern, TermSet, FANOUT_BYTE};
+use crate::termset::{Index, Inline, Mode, Pattern, TermSet, FANOUT_BYTE, FANOUT_MARK};
 
 pub(crate) struct Warm {
     /// Inner keys, and each pattern's values.
@@ -60,22 +60,46 @@ impl Warm {
         let mut words = HashMap::default();
         let mut rest = fst::MapBuilder::memory();
         let mut rest_len = 0;
+        let mut keys: Vec<(Vec<u8>, u64)> = Vec::with_capacity(set.word.len());
         let mut stream = set.word.map.stream();
         while let Some((k, v)) = stream.next() {
-            let base = k.split(|b| *b == FANOUT_BYTE).next().unwrap_or(k);
-            if whole_word_only(set, base, v) {
-                let entry = words.entry(base.into()).or_insert(Values {
-                    start: values.len() as u32,
-                    len: 0,
-                });
-                // Suffixed keys of one base come one after another in key order.
-                if entry.start as usize + entry.len as usize == values.len() {
-                    values.push(v);
+            keys.push((k.to_vec(), v));
+        }
+        let base = |k: &[u8]| k.split(|b| *b == FANOUT_BYTE).next().unwrap_or(k).to_vec();
+        let mut i = 0;
+        while i < keys.len() {
+            // One key, or a shared key's mark followed by its ranked keys.
+            let group_base = base(&keys[i].0);
+            let mut j = i + 1;
+            while j < keys.len() && keys[i].1 == FANOUT_MARK && base(&keys[j].0) == group_base {
+                j += 1;
+            }
+            let group = &keys[i..j];
+            let walked: Vec<&(Vec<u8>, u64)> = group
+                .iter()
+                .filter(|(_, v)| *v != FANOUT_MARK && !whole_word_only(set, &group_base, *v))
+                .collect();
+            for (_, v) in group.iter().filter(|(_, v)| *v != FANOUT_MARK) {
+                if whole_word_only(set, &group_base, *v) {
+                    let entry = words.entry(group_base.clone().into()).or_insert(Values {
+                        start: values.len() as u32,
+                        len: 0,
+                    });
+                    values.push(*v);
                     entry.len += 1;
                 }
-            } else if rest.insert(k, v).is_ok() {
-                rest_len += 1;
             }
+            if !walked.is_empty() {
+                if group[0].1 == FANOUT_MARK && rest.insert(&group[0].0, FANOUT_MARK).is_ok() {
+                    rest_len += 1;
+                }
+                for (k, v) in walked {
+                    if rest.insert(k, *v).is_ok() {
+                        rest_len += 1;
+                    }
+                }
+            }
+            i = j;
         }
         let rest = (rest_len > 0)
             .then(|| rest.into_inner().ok())
@@ -95,6 +119,9 @@ fn grouped(index: &Index, values: &mut Vec<u64>) -> Vec<(Vec<u8>, Values)> {
     let mut keys: Vec<(Vec<u8>, Values)> = Vec::with_capacity(index.len());
     let mut stream = index.map.stream();
     while let Some((k, v)) = stream.next() {
+        if v == FANOUT_MARK {
+            continue;
+        }
         let base = k.split(|b| *b == FANOUT_BYTE).next().unwrap_or(k);
         match keys.last_mut() {
             Some((last, range)) if last.as_slice() == base => range.len += 1,
