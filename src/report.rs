@@ -541,7 +541,7 @@ mod tests {
                     "{}",
                     f.name
                 );
-                assert!(f.label_ja.chars().any(|c| !c.is_ascii()), "{}", f.name);
+                assert!(!f.label_ja.is_ascii(), "{}", f.name);
                 assert!(
                     fields[..i].iter().all(|g| g.name != f.name),
                     "{category:?} repeats {}",
