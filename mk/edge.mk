@@ -7,7 +7,8 @@
 
 EDGE_DIR := wasm/edge
 EDGE_BUILD := $(EDGE_DIR)/build
-EDGE_WASM := target/wasm32-unknown-unknown/release/termgate_edge.wasm
+# Honours CARGO_TARGET_DIR, like cargo.
+EDGE_WASM := $(or $(CARGO_TARGET_DIR),target)/wasm32-unknown-unknown/release/termgate_edge.wasm
 WASM_OPT := node_modules/.bin/wasm-opt
 ESBUILD := node_modules/.bin/esbuild
 # The features rustc's wasm32 target enables; wasm-opt must be told which it may use.
@@ -33,7 +34,9 @@ $(EDGE_BUILD)/index.js: $(EDGE_SOURCES) | setup-wasm setup-npm
 	  --external:./index_bg.wasm --outfile=$(EDGE_BUILD)/index.js
 	@echo "worker: $$(wc -c < $(EDGE_BUILD)/index_bg.wasm) bytes wasm, $$(gzip -9c $(EDGE_BUILD)/index_bg.wasm | wc -c) gzip"
 
+# test-core lints the workspace natively; the Workers glue only exists on wasm32, so lint it there.
 test-edge: edge-build
+	cargo clippy -p termgate-edge --target wasm32-unknown-unknown -- -D warnings
 	node --test --test-concurrency=1 tests/edge/
 
 dev: edge-build
