@@ -43,6 +43,31 @@ export async function termgateModule(instance = "main") {
   return instances.get(instance);
 }
 
+/** benches/peers/wasm built for wasm32 (make bench-peers builds it): a fresh instance per matcher. */
+export const BENCH_WASM = join(HERE, "wasm", "target", "wasm32-unknown-unknown", "release", "termgate_bench_wasm.wasm");
+const utf8 = new TextEncoder();
+
+/** A matcher of benches/peers/wasm: `kind` 0–2 termgate's walk, automaton, auto engines; 3 aho-corasick. */
+function plainWasm(module, kind, list) {
+  const { exports } = new WebAssembly.Instance(module, {});
+  const put = (text, ptr, cap) => utf8.encodeInto(text, new Uint8Array(exports.memory.buffer, ptr, cap)).written;
+  const listBytes = utf8.encode(list);
+  const listPtr = exports.alloc(listBytes.length);
+  new Uint8Array(exports.memory.buffer, listPtr, listBytes.length).set(listBytes);
+  if (exports.build(kind, listPtr, listBytes.length) !== 0) throw new Error("the list does not compile");
+  let cap = 1 << 16;
+  let buf = exports.alloc(cap);
+  return (text) => {
+    if (text.length * 3 > cap) {
+      cap = text.length * 3;
+      buf = exports.alloc(cap);
+    }
+    return exports.check(buf, put(text, buf, cap)) === 1;
+  };
+}
+const lowerNfkc = (t) => t.normalize("NFKC").toLowerCase();
+const loadPlainWasm = async () => new WebAssembly.Module(readFileSync(BENCH_WASM));
+
 export const PEERS = {
   /** termgate's browser module (wasm, walk engine) in this V8: `Scanner.check` per post. */
   termgate: {
@@ -54,6 +79,29 @@ export const PEERS = {
       const scanner = new tg.Scanner(set);
       return (text) => scanner.check(text).verdict !== "allow";
     },
+  },
+
+  // The same core compiled as plain wasm at opt-level 3, per engine, and raw aho-corasick in wasm:
+  // what the browser module's choices (walk engine, opt-level s) cost, and the ceiling in V8.
+  ...Object.fromEntries(
+    ["walk", "automaton", "auto"].map((engine, kind) => [
+      `termgate-${engine} (plain wasm)`,
+      {
+        runtime: "wasm in Node (V8)",
+        note: `benches/peers/wasm: the core at opt-level 3, ${engine} engine, no bindings (a boolean per post)`,
+        accuracy: false,
+        load: loadPlainWasm,
+        build: (module, terms, lang, { list }) => plainWasm(module, kind, list),
+      },
+    ]),
+  ),
+  "aho-corasick (wasm)": {
+    runtime: "wasm in Node (V8)",
+    note: "aho-corasick 1.1.5 in wasm at opt-level 3; terms and posts lowercased + NFKC before timing",
+    accuracy: false,
+    prepare: lowerNfkc,
+    load: loadPlainWasm,
+    build: (module, terms) => plainWasm(module, 3, [...new Set(terms.map(lowerNfkc))].join("\n")),
   },
 
   obscenity: {

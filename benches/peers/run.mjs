@@ -85,7 +85,7 @@ for (const lang of PARTS.includes("speed") ? ["en", "ja"] : []) {
     console.log(`${lang}, ${size} terms`);
     // termgate's own JS run goes first: it saves the compiled set the others are paired with.
     for (const peer of JS.filter(wanted)) {
-      const key = { peer, runtime: peer === "termgate" ? "wasm in Node (V8)" : "Node (V8)", lang, size };
+      const key = { peer, runtime: PEERS[peer].runtime ?? "Node (V8)", lang, size };
       collect(await node(["child.mjs", "speed", peer, lang, String(size)], { label: `${peer} (node)` }), key);
     }
     for (const peer of NATIVE.filter(wanted)) {
@@ -104,7 +104,7 @@ if (wanted("termgate") && PARTS.includes("runtimes")) {
   }
 }
 console.log("accuracy");
-for (const peer of JS.filter(wanted).filter(() => PARTS.includes("accuracy"))) {
+for (const peer of JS.filter(wanted).filter((p) => PARTS.includes("accuracy") && PEERS[p].accuracy !== false)) {
   collect(await node(["child.mjs", "accuracy", peer], { label: `${peer} (node)` }), { peer, runtime: "Node (V8)", lang: "accuracy", size: 0 });
 }
 for (const peer of NATIVE.filter(wanted).filter(() => PARTS.includes("accuracy"))) {
