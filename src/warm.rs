@@ -5,7 +5,7 @@
 //! the keys that can only match a whole word (one lookup per word instead of a walk), and a small
 //! fst of the remaining word-start keys (prefixes, several words).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
@@ -58,48 +58,38 @@ impl Warm {
             .map(|ac| (ac, inner_keys.iter().map(|(_, v)| *v).collect()));
 
         let mut words = HashMap::default();
-        let mut rest = fst::MapBuilder::memory();
-        let mut rest_len = 0;
-        let mut keys: Vec<(Vec<u8>, u64)> = Vec::with_capacity(set.word.len());
-        let mut stream = set.word.map.stream();
-        while let Some((k, v)) = stream.next() {
-            keys.push((k.to_vec(), v));
-        }
-        let base = |k: &[u8]| k.split(|b| *b == FANOUT_BYTE).next().unwrap_or(k).to_vec();
-        let mut i = 0;
-        while i < keys.len() {
-            // One key, or a shared key's mark followed by its ranked keys.
-            let group_base = base(&keys[i].0);
-            let mut j = i + 1;
-            while j < keys.len() && keys[i].1 == FANOUT_MARK && base(&keys[j].0) == group_base {
-                j += 1;
-            }
-            let group = &keys[i..j];
-            let walked: Vec<&(Vec<u8>, u64)> = group
-                .iter()
-                .filter(|(_, v)| *v != FANOUT_MARK && !whole_word_only(set, &group_base, *v))
-                .collect();
-            for (_, v) in group.iter().filter(|(_, v)| *v != FANOUT_MARK) {
-                if whole_word_only(set, &group_base, *v) {
-                    let entry = words.entry(group_base.clone().into()).or_insert(Values {
+        let mut walked: Vec<(Vec<u8>, u64)> = Vec::new();
+        for (base, keys) in by_base(&set.word) {
+            let mut walk_base = false;
+            for (key, v) in keys {
+                if key.len() == base.len() && v == FANOUT_MARK {
+                    continue;
+                }
+                if whole_word_only(set, &base, v) {
+                    let entry = words.entry(base.clone().into()).or_insert(Values {
                         start: values.len() as u32,
                         len: 0,
                     });
-                    values.push(*v);
+                    // Each base's values are pushed together, so its range stays contiguous.
+                    values.push(v);
                     entry.len += 1;
+                } else {
+                    walk_base |= key.len() > base.len();
+                    walked.push((key, v));
                 }
             }
-            if !walked.is_empty() {
-                if group[0].1 == FANOUT_MARK && rest.insert(&group[0].0, FANOUT_MARK).is_ok() {
-                    rest_len += 1;
-                }
-                for (k, v) in walked {
-                    if rest.insert(k, *v).is_ok() {
-                        rest_len += 1;
-                    }
-                }
+            if walk_base {
+                walked.push((base, FANOUT_MARK));
             }
-            i = j;
+        }
+        // Ranked keys sort after longer keys that share their start (`sa` < `s\xff\0`).
+        walked.sort_unstable();
+        let mut rest = fst::MapBuilder::memory();
+        let mut rest_len = 0;
+        for (key, v) in &walked {
+            if rest.insert(key, *v).is_ok() {
+                rest_len += 1;
+            }
         }
         let rest = (rest_len > 0)
             .then(|| rest.into_inner().ok())
@@ -114,28 +104,32 @@ impl Warm {
     }
 }
 
-/// The keys of an index without their fan-out suffixes, each with its values.
-fn grouped(index: &Index, values: &mut Vec<u64>) -> Vec<(Vec<u8>, Values)> {
-    let mut keys: Vec<(Vec<u8>, Values)> = Vec::with_capacity(index.len());
+/// The keys of an index grouped by their key without a fan-out suffix (a shared key's mark and
+/// ranked keys are not next to each other in key order: `s`, `sa`, `s\xff\0`).
+fn by_base(index: &Index) -> BTreeMap<Vec<u8>, Vec<(Vec<u8>, u64)>> {
+    let mut groups: BTreeMap<Vec<u8>, Vec<(Vec<u8>, u64)>> = BTreeMap::new();
     let mut stream = index.map.stream();
     while let Some((k, v)) = stream.next() {
-        if v == FANOUT_MARK {
-            continue;
-        }
         let base = k.split(|b| *b == FANOUT_BYTE).next().unwrap_or(k);
-        match keys.last_mut() {
-            Some((last, range)) if last.as_slice() == base => range.len += 1,
-            _ => keys.push((
-                base.to_vec(),
-                Values {
-                    start: values.len() as u32,
-                    len: 1,
-                },
-            )),
-        }
-        values.push(v);
+        groups
+            .entry(base.to_vec())
+            .or_default()
+            .push((k.to_vec(), v));
     }
-    keys
+    groups
+}
+
+/// The keys of an index without their fan-out suffixes, each with its values.
+fn grouped(index: &Index, values: &mut Vec<u64>) -> Vec<(Vec<u8>, Values)> {
+    by_base(index)
+        .into_iter()
+        .map(|(base, keys)| {
+            let start = values.len() as u32;
+            values.extend(keys.iter().map(|(_, v)| *v).filter(|v| *v != FANOUT_MARK));
+            let len = values.len() as u32 - start;
+            (base, Values { start, len })
+        })
+        .collect()
 }
 
 /// A key that can only match as a whole word: one word of a spaced script, every rule on it a
