@@ -112,6 +112,30 @@ test("FAIL_MODE: a configured set that is corrupt with no good copy fails open o
   }
 });
 
+test("without KV the bundled default still filters; a set that needs KV fails open or closed", async () => {
+  for (const mode of ["open", "closed"]) {
+    const w = await startWorker(origin.url, { FAIL_MODE: mode }, {}, { kvNamespaces: [] });
+    try {
+      const post = (text) => w.fetch("/api/posts", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text }) });
+      assert.equal((await post("buy cheap followers")).status, 403, "the bundled set is a good copy");
+      assert.equal((await post("hello")).status, 201);
+    } finally {
+      await w.stop();
+    }
+    const extra = await startWorker(origin.url, { FAIL_MODE: mode, GLOBAL_SETS: "default, extra" }, {}, { kvNamespaces: [] });
+    try {
+      const resp = await extra.fetch("/api/posts", { method: "POST", headers: { "content-type": "application/json" }, body: '{"text":"hello"}' });
+      assert.equal(resp.status, mode === "open" ? 201 : 503);
+      if (mode === "open") {
+        const last = (await originJson(origin.url, "/_demo/received")).received.at(-1);
+        assert.equal(last.headers["termgate-verdict"], "error");
+      }
+    } finally {
+      await extra.stop();
+    }
+  }
+});
+
 test("a bad setting is a clean 500 naming the variable", async () => {
   const w = await startWorker(origin.url, { FAIL_MODE: "sometimes" });
   try {

@@ -80,7 +80,7 @@ test("blocked posts never reach the origin; 403 names the matches, in Japanese o
   assert.equal(resp.status, 403);
   body = await resp.json();
   assert.match(body.message, /not published/);
-  assert.deepEqual(body.matches.map((x) => [x.field, x.start, x.end, x.category]), [["/poll/options/1", 0, 6, "harassment"]]);
+  assert.deepEqual(body.matches.map((x) => [x.field, x.start, x.end, x.start_utf16, x.end_utf16, x.category]), [["/poll/options/1", 0, 6, 0, 2, "harassment"]]);
 
   resp = await post("/api/comments", "application/x-www-form-urlencoded", "spoiler_text=%EF%BD%8B%EF%BD%99%EF%BD%93&text=hi");
   assert.equal(resp.status, 403);

@@ -16,6 +16,10 @@ pub struct FieldMatch {
     pub start: usize,
     /// Byte offset just past the match.
     pub end: usize,
+    /// `start` in UTF-16 code units (what JavaScript string indexes count).
+    pub start_utf16: usize,
+    /// `end` in UTF-16 code units.
+    pub end_utf16: usize,
     /// The rule as written in its term list.
     pub rule: String,
     /// What the rule does.
@@ -57,20 +61,32 @@ pub fn scan(scanner: &Scanner<'_>, fields: &[Field]) -> Outcome {
     let mut outcome = Outcome::default();
     for field in fields {
         let verdict = scanner.check(&field.text);
+        let offsets: Vec<usize> = verdict
+            .matches
+            .iter()
+            .flat_map(|m| [m.start, m.end])
+            .collect();
+        let utf16 = termgate::utf16_offsets(&field.text, &offsets);
         if let Some(action) = verdict.action {
             // `Action` orders strongest first.
             outcome.action = Some(outcome.action.map_or(action, |a| a.min(action)));
         }
-        outcome
-            .matches
-            .extend(verdict.matches.into_iter().map(|m| FieldMatch {
-                field: field.name.clone(),
-                start: m.start,
-                end: m.end,
-                rule: m.rule,
-                action: m.action,
-                category: m.category,
-            }));
+        outcome.matches.extend(
+            verdict
+                .matches
+                .into_iter()
+                .enumerate()
+                .map(|(i, m)| FieldMatch {
+                    field: field.name.clone(),
+                    start: m.start,
+                    end: m.end,
+                    start_utf16: utf16[2 * i],
+                    end_utf16: utf16[2 * i + 1],
+                    rule: m.rule,
+                    action: m.action,
+                    category: m.category,
+                }),
+        );
     }
     outcome
 }
@@ -80,6 +96,8 @@ fn match_json(m: &FieldMatch) -> Value {
         "field": m.field,
         "start": m.start,
         "end": m.end,
+        "start_utf16": m.start_utf16,
+        "end_utf16": m.end_utf16,
         "rule": m.rule,
         "action": m.action.as_str(),
         "category": m.category.map(Category::as_str),
@@ -234,6 +252,8 @@ mod tests {
             field: field.into(),
             start: 0,
             end: 4,
+            start_utf16: 0,
+            end_utf16: 4,
             rule: rule.into(),
             action,
             category,
@@ -300,7 +320,7 @@ mod tests {
         assert_eq!(body["message"], i18n::POST_BLOCKED.ja);
         assert_eq!(
             body["matches"][0],
-            json!({"field":"/text","start":0,"end":4,"rule":"kys","action":"block","category":"harassment"})
+            json!({"field":"/text","start":0,"end":4,"start_utf16":0,"end_utf16":4,"rule":"kys","action":"block","category":"harassment"})
         );
         assert_eq!(blocked_body(&o, Lang::En)["message"], i18n::POST_BLOCKED.en);
     }
@@ -340,6 +360,46 @@ mod tests {
         let r = filter_report(&ctx, &o);
         assert_eq!(r["text"], json!({"/text": "出会い系"}));
         assert_eq!(r["user"], Value::Null);
+    }
+
+    #[test]
+    fn scans_fields_with_both_offsets() {
+        let set = termgate::compile_str("[block harassment]\n死ね\n[warn]\nidiot\n").unwrap();
+        let scanner = Scanner::new(&[&set]).at(0);
+        let fields = [
+            Field {
+                name: "/text".into(),
+                text: "ok idiot".into(),
+            },
+            Field {
+                name: "/poll/options/0".into(),
+                text: "🙂 お前 死ね".into(),
+            },
+        ];
+        let o = scan(&scanner, &fields);
+        assert_eq!(o.action, Some(Action::Block));
+        let got: Vec<_> = o
+            .matches
+            .iter()
+            .map(|m| {
+                (
+                    m.field.as_str(),
+                    m.start,
+                    m.end,
+                    m.start_utf16,
+                    m.end_utf16,
+                    m.action,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("/text", 3, 8, 3, 8, Action::Warn),
+                ("/poll/options/0", 12, 18, 6, 8, Action::Block),
+            ]
+        );
+        assert_eq!(scan(&scanner, &[]), Outcome::default());
     }
 
     #[test]

@@ -96,9 +96,15 @@ async fn get(
             .with(|c| c.borrow().get(name).map(|s| s.set.clone()))
             .or_else(|| (name == DEFAULT_SET_NAME).then(bundled))
     };
-    let kv = env
-        .kv(KV_BINDING)
-        .map_err(|e| Unavailable(format!("KV binding {KV_BINDING}: {e}")))?;
+    let kv = match env.kv(KV_BINDING) {
+        Ok(kv) => kv,
+        Err(e) => {
+            worker::console_error!("termgate: KV binding {KV_BINDING}: {e}");
+            return fallback()
+                .map(Some)
+                .ok_or_else(|| Unavailable(format!("set {name}: no KV binding {KV_BINDING}")));
+        }
+    };
     let version = match kv.get(&format!("setver:{name}")).text().await {
         Ok(v) => v,
         Err(e) => {
