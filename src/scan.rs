@@ -287,14 +287,14 @@ impl<'a> SetScan<'a> {
         }
         let bytes = self.norm.text.as_bytes();
         let mut hits = Vec::new();
-        if let Some((w, (ac, ranges))) = warm.and_then(|w| Some((w, w.inner.as_ref()?))) {
-            for m in ac.find_overlapping_iter(bytes) {
-                if let Some(&range) = ranges.get(m.pattern().as_usize()) {
-                    let i = self.norm.unit_at(m.start());
-                    hits.extend(w.values(range).iter().map(|&v| (i, m.end(), v)));
-                }
-            }
-        } else {
+        let norm = self.norm;
+        let found = warm.is_some_and(|w| {
+            w.find_inner(bytes, |start, end, values| {
+                let i = norm.unit_at(start);
+                hits.extend(values.iter().map(|&v| (i, end, v)));
+            })
+        });
+        if !found {
             for (i, u) in self.norm.units.iter().enumerate() {
                 if !u.is_gap() {
                     walk(&self.set.inner, bytes, u.norm as usize, |end, v| {

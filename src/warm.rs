@@ -8,15 +8,15 @@
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use fst::Streamer;
 
 use crate::normalize::is_unspaced;
 use crate::termset::{Index, Inline, Mode, Pattern, TermSet, FANOUT_BYTE, FANOUT_MARK};
 
 pub(crate) struct Warm {
-    /// Inner keys, and each pattern's values.
-    pub inner: Option<(AhoCorasick, Vec<Values>)>,
+    /// Inner keys, and each pattern's values (without the `automaton` feature, never built:
+    /// inner keys are then always walked).
+    inner: Option<(Automaton, Vec<Values>)>,
     /// Word keys that match only whole words, to their values.
     pub words: HashMap<Box<[u8]>, Values, BuildHasherDefault<FxHasher>>,
     /// The other word keys, walked from each word start.
@@ -33,6 +33,23 @@ pub(crate) struct Values {
 }
 
 impl Warm {
+    /// Calls `f(start, end, values)` for every occurrence of an inner key in `bytes`, and returns
+    /// true; returns false, calling nothing, when there is no automaton to find them with.
+    pub fn find_inner(&self, bytes: &[u8], mut f: impl FnMut(usize, usize, &[u64])) -> bool {
+        let Some((ac, ranges)) = &self.inner else {
+            return false;
+        };
+        #[cfg(feature = "automaton")]
+        for m in ac.find_overlapping_iter(bytes) {
+            if let Some(&range) = ranges.get(m.pattern().as_usize()) {
+                f(m.start(), m.end(), self.values(range));
+            }
+        }
+        #[cfg(not(feature = "automaton"))]
+        let _ = (ac, ranges, bytes, &mut f);
+        true
+    }
+
     pub fn values(&self, v: Values) -> &[u64] {
         let start = v.start as usize;
         self.values
@@ -42,21 +59,7 @@ impl Warm {
 
     pub fn build(set: &TermSet) -> Warm {
         let mut values = Vec::new();
-        let inner_keys = grouped(&set.inner, &mut values);
-        let patterns: Vec<&[u8]> = inner_keys.iter().map(|(k, _)| k.as_slice()).collect();
-        // An automaton that cannot be built (it never happens with the limits on terms) leaves
-        // the set on the walk, which finds the same matches.
-        let inner = (!patterns.is_empty())
-            .then(|| {
-                AhoCorasick::builder()
-                    .kind(Some(AhoCorasickKind::ContiguousNFA))
-                    .match_kind(MatchKind::Standard)
-                    .build(&patterns)
-                    .ok()
-            })
-            .flatten()
-            .map(|ac| (ac, inner_keys.iter().map(|(_, v)| *v).collect()));
-
+        let inner = automaton(set, &mut values);
         let mut words = HashMap::default();
         let mut walked: Vec<(Vec<u8>, u64)> = Vec::new();
         for (base, keys) in by_base(&set.word) {
@@ -104,6 +107,37 @@ impl Warm {
     }
 }
 
+#[cfg(feature = "automaton")]
+type Automaton = aho_corasick::AhoCorasick;
+
+/// Without the `automaton` feature there is no automaton to hold.
+#[cfg(not(feature = "automaton"))]
+enum Automaton {}
+
+/// An Aho-Corasick automaton over the inner keys, each pattern with its values.
+#[cfg(feature = "automaton")]
+fn automaton(set: &TermSet, values: &mut Vec<u64>) -> Option<(Automaton, Vec<Values>)> {
+    use aho_corasick::{AhoCorasickKind, MatchKind};
+    let keys = grouped(&set.inner, values);
+    if keys.is_empty() {
+        return None;
+    }
+    let patterns: Vec<&[u8]> = keys.iter().map(|(k, _)| k.as_slice()).collect();
+    // An automaton that cannot be built (it never happens within the limits on terms) leaves the
+    // set on the walk, which finds the same matches.
+    let ac = Automaton::builder()
+        .kind(Some(AhoCorasickKind::ContiguousNFA))
+        .match_kind(MatchKind::Standard)
+        .build(&patterns)
+        .ok()?;
+    Some((ac, keys.into_iter().map(|(_, v)| v).collect()))
+}
+
+#[cfg(not(feature = "automaton"))]
+fn automaton(_: &TermSet, _: &mut Vec<u64>) -> Option<(Automaton, Vec<Values>)> {
+    None
+}
+
 /// The keys of an index grouped by their key without a fan-out suffix (a shared key's mark and
 /// ranked keys are not next to each other in key order: `s`, `sa`, `s\xff\0`).
 fn by_base(index: &Index) -> BTreeMap<Vec<u8>, Vec<(Vec<u8>, u64)>> {
@@ -120,6 +154,7 @@ fn by_base(index: &Index) -> BTreeMap<Vec<u8>, Vec<(Vec<u8>, u64)>> {
 }
 
 /// The keys of an index without their fan-out suffixes, each with its values.
+#[cfg(feature = "automaton")]
 fn grouped(index: &Index, values: &mut Vec<u64>) -> Vec<(Vec<u8>, Values)> {
     by_base(index)
         .into_iter()
