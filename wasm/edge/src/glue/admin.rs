@@ -11,7 +11,7 @@ use serde_json::json;
 use termgate::{Action, TermSet};
 use worker::{Env, Method, Request, Response, Result};
 
-use super::sets::{self, Origin, KV_BINDING};
+use super::sets::{self, SetSource, KV_BINDING};
 use super::util::{body_limited, json_error, var, Json};
 use crate::config::valid_set_name;
 use crate::session::{bearer, constant_time_eq};
@@ -236,7 +236,7 @@ async fn describe(req: &Request, env: &Env, name: &str) -> Result<Response> {
         .get("accept")?
         .is_some_and(|a| a.contains("text/plain"));
     if wants_text {
-        let stored = if origin == Origin::Kv {
+        let stored = if origin == SetSource::Kv {
             env.kv(KV_BINDING)?
                 .get(&format!("setsrc:{name}"))
                 .text()
@@ -250,7 +250,7 @@ async fn describe(req: &Request, env: &Env, name: &str) -> Result<Response> {
             .set("content-type", "text/plain; charset=utf-8")?;
         return Ok(resp);
     }
-    let source = if origin == Origin::Kv {
+    let source = if origin == SetSource::Kv {
         "kv"
     } else {
         "bundled"

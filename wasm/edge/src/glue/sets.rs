@@ -22,7 +22,7 @@ pub const KV_BINDING: &str = "TERMS";
 
 /// Where a cached set came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Origin {
+pub enum SetSource {
     /// Compiled into the worker.
     Bundled,
     /// Loaded from KV.
@@ -32,7 +32,7 @@ pub enum Origin {
 struct Slot {
     set: Rc<TermSet>,
     version: String,
-    origin: Origin,
+    origin: SetSource,
     checked_ms: f64,
     /// A version in KV that did not load; not fetched again until KV's version changes.
     refused: Option<String>,
@@ -118,7 +118,7 @@ async fn get(
     let Some(version) = version else {
         // Not in KV (or deleted): the bundled default, or nothing.
         let set = (name == DEFAULT_SET_NAME).then(bundled);
-        store(name, set.clone(), Origin::Bundled, None);
+        store(name, set.clone(), SetSource::Bundled);
         return Ok(set);
     };
     let known = CACHE.with(|c| {
@@ -136,22 +136,33 @@ async fn get(
     }
     let loaded = match kv.get(&format!("set:{name}")).bytes().await {
         Ok(Some(bytes)) => TermSet::from_bytes(bytes).map_err(|e| e.to_string()),
-        Ok(None) => Err("version without bytes".to_string()),
-        Err(e) => Err(format!("KV: {e}")),
+        // KV is eventually consistent and may not show the bytes yet, or reading failed: keep
+        // what we have and look again next time.
+        Ok(None) => {
+            return fallback()
+                .map(Some)
+                .ok_or_else(|| Unavailable(format!("set {name}: version {version} without bytes")))
+        }
+        Err(e) => {
+            worker::console_error!("termgate: reading set {name}: {e}");
+            return fallback()
+                .map(Some)
+                .ok_or_else(|| Unavailable(format!("set {name}: KV unreachable: {e}")));
+        }
     };
     match loaded {
         Ok(set) if version_string(&set) == version => {
             let set = Rc::new(set);
-            store(name, Some(set.clone()), Origin::Kv, None);
+            store(name, Some(set.clone()), SetSource::Kv);
             Ok(Some(set))
         }
         Ok(_) => {
-            // KV is eventually consistent: the bytes are older than the version. Keep what we
-            // have and look again next time.
+            // The bytes are older than the version (eventual consistency again): same.
             fallback().map(Some).ok_or_else(|| {
                 Unavailable(format!("set {name}: bytes older than version {version}"))
             })
         }
+        // Bytes that do not load are refused for good: this version is never fetched again.
         Err(e) => {
             worker::console_error!("termgate: set {name} version {version} refused: {e}");
             match fallback() {
@@ -169,7 +180,7 @@ async fn get(
                                     Slot {
                                         version: version_string(&set),
                                         set: set.clone(),
-                                        origin: Origin::Bundled,
+                                        origin: SetSource::Bundled,
                                         checked_ms: now_ms(),
                                         refused: Some(version),
                                     },
@@ -187,7 +198,7 @@ async fn get(
     }
 }
 
-fn store(name: &str, set: Option<Rc<TermSet>>, origin: Origin, refused: Option<String>) {
+fn store(name: &str, set: Option<Rc<TermSet>>, origin: SetSource) {
     CACHE.with(|c| {
         let mut c = c.borrow_mut();
         match set {
@@ -199,7 +210,7 @@ fn store(name: &str, set: Option<Rc<TermSet>>, origin: Origin, refused: Option<S
                         set,
                         origin,
                         checked_ms: now_ms(),
-                        refused,
+                        refused: None,
                     },
                 );
             }
@@ -219,10 +230,10 @@ pub fn invalidate(name: &str) {
 pub async fn current(
     env: &Env,
     name: &str,
-) -> std::result::Result<Option<(Rc<TermSet>, Origin)>, Unavailable> {
+) -> std::result::Result<Option<(Rc<TermSet>, SetSource)>, Unavailable> {
     let set = get(env, name, 0.0).await?;
     let origin = CACHE.with(|c| c.borrow().get(name).map(|s| s.origin));
-    Ok(set.map(|s| (s, origin.unwrap_or(Origin::Bundled))))
+    Ok(set.map(|s| (s, origin.unwrap_or(SetSource::Bundled))))
 }
 
 /// `GET /_termgate/health`: the global sets this isolate uses.
@@ -233,7 +244,7 @@ pub async fn health(env: &Env, config: &Config) -> Result<Response> {
             Ok(Some((set, origin))) => json!({
                 "name": name,
                 "version": version_string(&set),
-                "source": if origin == Origin::Kv { "kv" } else { "bundled" },
+                "source": if origin == SetSource::Kv { "kv" } else { "bundled" },
                 "rules": set.info().rules,
             }),
             Ok(None) => json!({"name": name, "missing": true}),
