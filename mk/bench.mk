@@ -16,8 +16,8 @@ $(PEERS_DIR)/node_modules/.package-lock.json: $(PEERS_DIR)/package.json $(PEERS_
 
 bench-peers-setup: build-browser setup-wasm setup-npm setup-chromium $(PEERS_DIR)/node_modules/.package-lock.json
 	benches/fetch-data.sh
-	cargo build --release --locked --manifest-path $(PEERS_DIR)/Cargo.toml
-	cargo build --release --locked --target wasm32-unknown-unknown --manifest-path $(PEERS_DIR)/wasm/Cargo.toml
+	cargo build --release --manifest-path $(PEERS_DIR)/Cargo.toml
+	cargo build --release --target wasm32-unknown-unknown --manifest-path $(PEERS_DIR)/wasm/Cargo.toml
 	node $(PEERS_DIR)/prepare.mjs
 
 bench-peers: bench-peers-setup
