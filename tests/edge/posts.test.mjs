@@ -66,6 +66,7 @@ test("blocked posts never reach the origin; 403 names the matches, in Japanese o
   const text = "Buy 1000 real FOLLOWERS now";
   let resp = await post("/api/posts", "application/json", JSON.stringify({ text }), { "accept-language": "ja-JP,ja;q=0.9,en;q=0.8" });
   assert.equal(resp.status, 403);
+  assert.equal(resp.headers.get("termgate-verdict"), "block");
   let body = await resp.json();
   assert.equal(body.error, "post_blocked");
   assert.match(body.message, /投稿/);

@@ -98,7 +98,11 @@ pub async fn handle(
         enqueue(env, ctx, report);
     }
     match outcome.action {
-        Some(Action::Block) => Json(filter::blocked_body(&outcome, lang)).status(403),
+        Some(Action::Block) => {
+            let mut resp = Json(filter::blocked_body(&outcome, lang)).status(403)?;
+            resp.headers_mut().set("termgate-verdict", "block")?;
+            Ok(resp)
+        }
         Some(action @ (Action::Flag | Action::Warn)) => {
             headers.set("termgate-verdict", action.as_str())?;
             headers.set("termgate-matches", &filter::matches_header(&outcome))?;
