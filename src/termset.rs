@@ -9,7 +9,7 @@
 //!     12    2  normalization profile bits  14  2  reserved (0)
 //!     16    4  rule count                  20  4  entry count
 //!     24    8  total length in bytes
-//!     32    8  checksum: XXH3-64 of every other byte of the set, header included
+//!     32    8  checksum: XXH3-64 of bytes 40.., seeded with XXH3-64 of bytes 0..32
 //!     40    8  reserved (0)
 //!     48   72  nine (offset u32, length u32) pairs, one per section:
 //!              0 word index   fst map: key -> value, for terms anchored at a word start
@@ -271,12 +271,11 @@ fn u64_at(b: &[u8], at: usize) -> Option<u64> {
     ))
 }
 
-/// XXH3-64 of the whole set except the checksum field itself.
+/// The checksum of a set: XXH3-64 of everything after the checksum field, seeded with XXH3-64 of
+/// everything before it (two one-shot hashes cost less code in wasm than a streaming one).
 pub(crate) fn checksum(bytes: &[u8]) -> u64 {
-    let mut h = xxhash_rust::xxh3::Xxh3::new();
-    h.update(bytes.get(..CHECKSUM_AT).unwrap_or(bytes));
-    h.update(bytes.get(CHECKSUM_AT + 8..).unwrap_or(&[]));
-    h.digest()
+    let head = xxhash_rust::xxh3::xxh3_64(bytes.get(..CHECKSUM_AT).unwrap_or(bytes));
+    xxhash_rust::xxh3::xxh3_64_with_seed(bytes.get(CHECKSUM_AT + 8..).unwrap_or(&[]), head)
 }
 
 impl TermSet {
