@@ -282,6 +282,27 @@ fn fold_clusters(text: &str, profile: Profile, pieces: &mut Tokens) {
         let mut chars = text[i..].char_indices();
         let (_, first) = chars.next().unwrap_or((0, '\u{0}'));
         let mut end = i + first.len_utf8();
+        // Kana and common ideographs alone: no fold but kana applies, and their class is known.
+        if is_plain_cjk(first)
+            && text[end..]
+                .chars()
+                .next()
+                .is_none_or(|n| !continues_cluster(n))
+        {
+            let (c, class) = match first {
+                '\u{30FC}' if profile.has(Fold::Repeats) => (first, Class::Long),
+                _ if profile.has(Fold::Kana) => (hiragana(first), Class::Letter),
+                _ => (first, Class::Letter),
+            };
+            pieces.push(Piece {
+                c,
+                start: start as u32,
+                end: end as u32,
+                class,
+            });
+            i = end;
+            continue;
+        }
         for (off, c) in chars {
             if !continues_cluster(c) || end - start > 64 {
                 break;
@@ -314,7 +335,13 @@ fn ascii_class(c: u8, profile: Profile) -> Class {
 /// Characters that belong to the cluster of the character before them.
 fn continues_cluster(c: char) -> bool {
     // Half-width voiced and semi-voiced marks have class 0 but compose under NFKC.
-    c == '\u{FF9E}' || c == '\u{FF9F}' || (c > '\u{2FF}' && CCC.get_u8(c) != 0)
+    c == '\u{FF9E}' || c == '\u{FF9F}' || (c > '\u{2FF}' && !is_plain_cjk(c) && CCC.get_u8(c) != 0)
+}
+
+/// Kana (without the combining voicing marks) and the main block of CJK ideographs: letters that
+/// every fold but kana leaves alone, and that never combine with what precedes them.
+fn is_plain_cjk(c: char) -> bool {
+    matches!(c, '\u{3041}'..='\u{3096}' | '\u{30A1}'..='\u{30FA}' | '\u{30FC}' | '\u{4E00}'..='\u{9FFF}')
 }
 
 /// Clusters NFKC leaves as they are, checked without calling the normalizer: kana, CJK ideographs
@@ -501,7 +528,7 @@ fn is_spaced_word_char(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_alphanumeric()
     } else {
-        c.is_alphanumeric() && !is_unspaced(c)
+        !is_unspaced(c) && c.is_alphanumeric()
     }
 }
 
