@@ -12,6 +12,7 @@
 //! * [`session`]: HS256 session tokens.
 //! * [`reports`]: user problem reports and signed report batches.
 //! * [`i18n`]: Japanese and English messages.
+//! * [`setcache`]: the per-isolate cache of global sets and its rules for corrupt or missing sets.
 
 #![deny(missing_docs)]
 
@@ -22,6 +23,7 @@ pub mod i18n;
 pub mod mute;
 pub mod reports;
 pub mod session;
+pub mod setcache;
 
 #[cfg(target_arch = "wasm32")]
 mod glue;

@@ -6,7 +6,6 @@
 //! term list when the set was uploaded as text.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use serde_json::json;
@@ -15,31 +14,15 @@ use worker::{Env, Response, Result};
 
 use super::util::{now_ms, Json};
 use crate::config::Config;
+use crate::setcache::SetCache;
+pub use crate::setcache::{SetSource, Unavailable};
 use crate::{version_string, DEFAULT_SET, DEFAULT_SET_NAME};
 
 /// The KV binding holding sets and mute lists.
 pub const KV_BINDING: &str = "TERMS";
 
-/// Where a cached set came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SetSource {
-    /// Compiled into the worker.
-    Bundled,
-    /// Loaded from KV.
-    Kv,
-}
-
-struct Slot {
-    set: Rc<TermSet>,
-    version: String,
-    origin: SetSource,
-    checked_ms: f64,
-    /// A version in KV that did not load; not fetched again until KV's version changes.
-    refused: Option<String>,
-}
-
 thread_local! {
-    static CACHE: RefCell<HashMap<String, Slot>> = RefCell::new(HashMap::new());
+    static CACHE: RefCell<SetCache<Rc<TermSet>>> = RefCell::new(SetCache::default());
     static BUNDLED: RefCell<Option<Rc<TermSet>>> = const { RefCell::new(None) };
 }
 
@@ -54,9 +37,9 @@ pub fn bundled() -> Rc<TermSet> {
     })
 }
 
-/// Why the filter cannot run.
-#[derive(Debug)]
-pub struct Unavailable(pub String);
+fn bundled_for(name: &str) -> Option<Rc<TermSet>> {
+    (name == DEFAULT_SET_NAME).then(bundled)
+}
 
 /// The global sets named in `GLOBAL_SETS`, fresh enough per `SET_CHECK_INTERVAL_SECONDS`.
 pub async fn global_sets(
@@ -72,158 +55,53 @@ pub async fn global_sets(
     Ok(out)
 }
 
-fn cached(name: &str, interval_ms: f64) -> Option<Rc<TermSet>> {
-    CACHE.with(|c| {
-        c.borrow()
-            .get(name)
-            .filter(|s| now_ms() - s.checked_ms < interval_ms)
-            .map(|s| s.set.clone())
-    })
-}
-
-/// One set: the cached copy, or KV's when its version changed. `Ok(None)` for a set that is not in
-/// KV and has no bundled fallback (nothing to apply).
+/// One set: the cached copy, or KV's when its version changed (rules in [`SetCache`]). `Ok(None)`
+/// for a set that is not in KV and has no bundled fallback (nothing to apply).
 async fn get(
     env: &Env,
     name: &str,
     interval_ms: f64,
 ) -> std::result::Result<Option<Rc<TermSet>>, Unavailable> {
-    if let Some(set) = cached(name, interval_ms) {
+    if let Some(set) = CACHE.with(|c| c.borrow().fresh(name, now_ms(), interval_ms)) {
         return Ok(Some(set));
     }
-    let fallback = || -> Option<Rc<TermSet>> {
-        CACHE
-            .with(|c| c.borrow().get(name).map(|s| s.set.clone()))
-            .or_else(|| (name == DEFAULT_SET_NAME).then(bundled))
+    let keep = |why: String| {
+        worker::console_error!("termgate: set {name}: {why}");
+        CACHE.with(|c| c.borrow().keep(name, bundled_for(name), &why))
     };
     let kv = match env.kv(KV_BINDING) {
         Ok(kv) => kv,
-        Err(e) => {
-            worker::console_error!("termgate: KV binding {KV_BINDING}: {e}");
-            return fallback()
-                .map(Some)
-                .ok_or_else(|| Unavailable(format!("set {name}: no KV binding {KV_BINDING}")));
-        }
+        Err(e) => return keep(format!("no KV binding {KV_BINDING}: {e}")),
     };
     let version = match kv.get(&format!("setver:{name}")).text().await {
-        Ok(v) => v,
-        Err(e) => {
-            worker::console_error!("termgate: reading version of set {name}: {e}");
-            // KV unreachable: keep using what this isolate has, if anything.
-            return fallback()
-                .map(Some)
-                .ok_or_else(|| Unavailable(format!("set {name}: KV unreachable: {e}")));
-        }
-    };
-    let Some(version) = version else {
-        // Not in KV (or deleted): the bundled default, or nothing.
-        let set = (name == DEFAULT_SET_NAME).then(bundled);
-        store(name, set.clone(), SetSource::Bundled);
-        return Ok(set);
-    };
-    let known = CACHE.with(|c| {
-        c.borrow()
-            .get(name)
-            .map(|s| s.version == version || s.refused.as_deref() == Some(&version))
-    });
-    if known == Some(true) {
-        CACHE.with(|c| {
-            if let Some(s) = c.borrow_mut().get_mut(name) {
-                s.checked_ms = now_ms();
-            }
-        });
-        return Ok(fallback());
-    }
-    let loaded = match kv.get(&format!("set:{name}")).bytes().await {
-        Ok(Some(bytes)) => TermSet::from_bytes(bytes).map_err(|e| e.to_string()),
-        // KV is eventually consistent and may not show the bytes yet, or reading failed: keep
-        // what we have and look again next time.
+        Ok(Some(v)) => v,
         Ok(None) => {
-            return fallback()
-                .map(Some)
-                .ok_or_else(|| Unavailable(format!("set {name}: version {version} without bytes")))
+            return Ok(CACHE.with(|c| c.borrow_mut().absent(name, bundled_for(name), now_ms())))
         }
-        Err(e) => {
-            worker::console_error!("termgate: reading set {name}: {e}");
-            return fallback()
-                .map(Some)
-                .ok_or_else(|| Unavailable(format!("set {name}: KV unreachable: {e}")));
-        }
+        Err(e) => return keep(format!("KV unreachable: {e}")),
     };
-    match loaded {
-        Ok(set) if version_string(&set) == version => {
-            let set = Rc::new(set);
-            store(name, Some(set.clone()), SetSource::Kv);
-            Ok(Some(set))
-        }
-        Ok(_) => {
-            // The bytes are older than the version (eventual consistency again): same.
-            fallback().map(Some).ok_or_else(|| {
-                Unavailable(format!("set {name}: bytes older than version {version}"))
-            })
-        }
-        // Bytes that do not load are refused for good: this version is never fetched again.
-        Err(e) => {
-            worker::console_error!("termgate: set {name} version {version} refused: {e}");
-            match fallback() {
-                Some(set) => {
-                    CACHE.with(|c| {
-                        let mut c = c.borrow_mut();
-                        match c.get_mut(name) {
-                            Some(s) => {
-                                s.refused = Some(version);
-                                s.checked_ms = now_ms();
-                            }
-                            None => {
-                                c.insert(
-                                    name.to_string(),
-                                    Slot {
-                                        version: version_string(&set),
-                                        set: set.clone(),
-                                        origin: SetSource::Bundled,
-                                        checked_ms: now_ms(),
-                                        refused: Some(version),
-                                    },
-                                );
-                            }
-                        }
-                    });
-                    Ok(Some(set))
-                }
-                None => Err(Unavailable(format!(
-                    "set {name} does not load ({e}) and there is no good copy"
-                ))),
-            }
-        }
+    if let Some(set) = CACHE.with(|c| c.borrow_mut().known(name, &version, now_ms())) {
+        return Ok(Some(set));
     }
-}
-
-fn store(name: &str, set: Option<Rc<TermSet>>, origin: SetSource) {
+    let result = match kv.get(&format!("set:{name}")).bytes().await {
+        Ok(Some(bytes)) => TermSet::from_bytes(bytes)
+            .map(Rc::new)
+            .map_err(|e| e.to_string()),
+        Ok(None) => return keep(format!("version {version} without bytes yet")),
+        Err(e) => return keep(format!("KV unreachable: {e}")),
+    };
+    if let Err(e) = &result {
+        worker::console_error!("termgate: set {name} version {version} refused: {e}");
+    }
     CACHE.with(|c| {
-        let mut c = c.borrow_mut();
-        match set {
-            Some(set) => {
-                c.insert(
-                    name.to_string(),
-                    Slot {
-                        version: version_string(&set),
-                        set,
-                        origin,
-                        checked_ms: now_ms(),
-                        refused: None,
-                    },
-                );
-            }
-            None => {
-                c.remove(name);
-            }
-        }
-    });
+        c.borrow_mut()
+            .loaded(name, &version, result, bundled_for(name), now_ms())
+    })
 }
 
 /// Forgets the cached copy, so the next request asks KV (after an admin change in this isolate).
 pub fn invalidate(name: &str) {
-    CACHE.with(|c| c.borrow_mut().remove(name));
+    CACHE.with(|c| c.borrow_mut().invalidate(name));
 }
 
 /// The set this isolate would use now, with where it came from (for `GET /_termgate/sets/...`).
@@ -232,8 +110,8 @@ pub async fn current(
     name: &str,
 ) -> std::result::Result<Option<(Rc<TermSet>, SetSource)>, Unavailable> {
     let set = get(env, name, 0.0).await?;
-    let origin = CACHE.with(|c| c.borrow().get(name).map(|s| s.origin));
-    Ok(set.map(|s| (s, origin.unwrap_or(SetSource::Bundled))))
+    let source = CACHE.with(|c| c.borrow().get(name).map(|(_, s)| s));
+    Ok(set.map(|s| (s, source.unwrap_or(SetSource::Bundled))))
 }
 
 /// `GET /_termgate/health`: the global sets this isolate uses.

@@ -1,0 +1,313 @@
+//! The per-isolate cache of global term sets, as a plain state machine: what to use, when to ask KV,
+//! and what to keep when KV holds something that does not load. The glue feeds it KV's answers; the
+//! rules live here so they are unit-tested natively.
+//!
+//! The rules: a copy is trusted for the check interval; then KV's version is read and the bytes are
+//! fetched only when it changed. A version whose bytes do not load is refused for good (never
+//! fetched again) and the last good copy stays; for the `default` set the bundled one is always a
+//! good copy. Missing or unreadable bytes are transient (KV is eventually consistent): keep what
+//! there is and look again next time. With nothing good at all, the filter is unavailable.
+
+use std::collections::HashMap;
+
+/// A set as the cache sees it: something cheap to clone with a version string.
+pub trait Versioned: Clone {
+    /// The version stored in KV beside the bytes.
+    fn version(&self) -> String;
+}
+
+impl Versioned for std::rc::Rc<termgate::TermSet> {
+    fn version(&self) -> String {
+        crate::version_string(self)
+    }
+}
+
+/// Where a cached set came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SetSource {
+    /// Compiled into the worker.
+    Bundled,
+    /// Loaded from KV.
+    Kv,
+}
+
+#[derive(Debug)]
+struct Slot<T> {
+    set: T,
+    version: String,
+    source: SetSource,
+    checked_ms: f64,
+    /// A version in KV that did not load; not fetched again until KV's version changes.
+    refused: Option<String>,
+}
+
+/// Why the filter cannot run, in words for the log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unavailable(pub String);
+
+/// The cache. `bundled` arguments are the set compiled into the worker for the `default` name and
+/// `None` for every other name.
+#[derive(Debug)]
+pub struct SetCache<T> {
+    slots: HashMap<String, Slot<T>>,
+}
+
+impl<T> Default for SetCache<T> {
+    fn default() -> Self {
+        SetCache {
+            slots: HashMap::new(),
+        }
+    }
+}
+
+impl<T: Versioned> SetCache<T> {
+    /// The cached copy if it was checked less than `interval_ms` ago.
+    pub fn fresh(&self, name: &str, now_ms: f64, interval_ms: f64) -> Option<T> {
+        self.slots
+            .get(name)
+            .filter(|s| now_ms - s.checked_ms < interval_ms)
+            .map(|s| s.set.clone())
+    }
+
+    /// The cached copy and where it came from, however old.
+    pub fn get(&self, name: &str) -> Option<(T, SetSource)> {
+        self.slots.get(name).map(|s| (s.set.clone(), s.source))
+    }
+
+    fn good_copy(&self, name: &str, bundled: Option<T>) -> Option<T> {
+        self.slots.get(name).map(|s| s.set.clone()).or(bundled)
+    }
+
+    /// KV could not be asked, or its bytes are not there (yet): keep the good copy, if any.
+    pub fn keep(
+        &self,
+        name: &str,
+        bundled: Option<T>,
+        why: &str,
+    ) -> Result<Option<T>, Unavailable> {
+        self.good_copy(name, bundled)
+            .map(Some)
+            .ok_or_else(|| Unavailable(format!("set {name}: {why}, and no good copy")))
+    }
+
+    /// KV has no version for `name`: the bundled set, or nothing to apply.
+    pub fn absent(&mut self, name: &str, bundled: Option<T>, now_ms: f64) -> Option<T> {
+        match &bundled {
+            Some(set) => self.insert(name, set.clone(), SetSource::Bundled, now_ms, None),
+            None => {
+                self.slots.remove(name);
+            }
+        }
+        bundled
+    }
+
+    /// KV says `name` is at `version`. `Some` when no fetch is needed (the cached copy has that
+    /// version, or that version was refused before); `None` to fetch the bytes.
+    pub fn known(&mut self, name: &str, version: &str, now_ms: f64) -> Option<T> {
+        let slot = self.slots.get_mut(name)?;
+        if slot.version == version || slot.refused.as_deref() == Some(version) {
+            slot.checked_ms = now_ms;
+            Some(slot.set.clone())
+        } else {
+            None
+        }
+    }
+
+    /// The bytes of `version` were fetched and loaded (`Ok`) or did not load (`Err`).
+    pub fn loaded(
+        &mut self,
+        name: &str,
+        version: &str,
+        result: Result<T, String>,
+        bundled: Option<T>,
+        now_ms: f64,
+    ) -> Result<Option<T>, Unavailable> {
+        match result {
+            Ok(set) if set.version() == version => {
+                self.insert(name, set.clone(), SetSource::Kv, now_ms, None);
+                Ok(Some(set))
+            }
+            // Bytes older than the version: eventual consistency, look again next time.
+            Ok(_) => self.keep(name, bundled, "bytes older than their version"),
+            Err(e) => match self.slots.get_mut(name) {
+                Some(slot) => {
+                    slot.refused = Some(version.to_string());
+                    slot.checked_ms = now_ms;
+                    Ok(Some(slot.set.clone()))
+                }
+                None => match bundled {
+                    Some(set) => {
+                        let refused = Some(version.to_string());
+                        self.insert(name, set.clone(), SetSource::Bundled, now_ms, refused);
+                        Ok(Some(set))
+                    }
+                    None => Err(Unavailable(format!(
+                        "set {name} version {version} does not load ({e}), and no good copy"
+                    ))),
+                },
+            },
+        }
+    }
+
+    /// Forgets `name`, so the next request asks KV.
+    pub fn invalidate(&mut self, name: &str) {
+        self.slots.remove(name);
+    }
+
+    fn insert(
+        &mut self,
+        name: &str,
+        set: T,
+        source: SetSource,
+        now_ms: f64,
+        refused: Option<String>,
+    ) {
+        let version = set.version();
+        self.slots.insert(
+            name.to_string(),
+            Slot {
+                set,
+                version,
+                source,
+                checked_ms: now_ms,
+                refused,
+            },
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    struct Fake(&'static str);
+
+    impl Versioned for Fake {
+        fn version(&self) -> String {
+            self.0.to_string()
+        }
+    }
+
+    const BUNDLED: Fake = Fake("b0");
+
+    #[test]
+    fn fresh_only_within_the_interval() {
+        let mut c = SetCache::default();
+        assert_eq!(
+            c.loaded("default", "v1", Ok(Fake("v1")), Some(BUNDLED), 1000.0),
+            Ok(Some(Fake("v1")))
+        );
+        assert_eq!(c.fresh("default", 1500.0, 1000.0), Some(Fake("v1")));
+        assert_eq!(c.fresh("default", 2000.0, 1000.0), None);
+        assert_eq!(
+            c.fresh("default", 1000.0, 0.0),
+            None,
+            "interval 0 always asks KV"
+        );
+        assert_eq!(c.get("default"), Some((Fake("v1"), SetSource::Kv)));
+    }
+
+    #[test]
+    fn same_version_needs_no_fetch_and_refreshes_the_check() {
+        let mut c = SetCache::default();
+        c.loaded("default", "v1", Ok(Fake("v1")), Some(BUNDLED), 0.0)
+            .unwrap();
+        assert_eq!(c.known("default", "v1", 5000.0), Some(Fake("v1")));
+        assert_eq!(c.fresh("default", 5500.0, 1000.0), Some(Fake("v1")));
+        assert_eq!(
+            c.known("default", "v2", 6000.0),
+            None,
+            "a new version is fetched"
+        );
+        assert_eq!(c.known("other", "v1", 0.0), None, "nothing cached: fetch");
+    }
+
+    #[test]
+    fn corrupt_bytes_never_replace_the_last_good_set() {
+        let mut c = SetCache::default();
+        c.loaded("default", "v1", Ok(Fake("v1")), Some(BUNDLED), 0.0)
+            .unwrap();
+        let got = c.loaded("default", "v2", Err("checksum".into()), Some(BUNDLED), 10.0);
+        assert_eq!(got, Ok(Some(Fake("v1"))));
+        // The refused version is not fetched again...
+        assert_eq!(c.known("default", "v2", 20.0), Some(Fake("v1")));
+        // ...but a newer good one is.
+        assert_eq!(c.known("default", "v3", 30.0), None);
+        assert_eq!(
+            c.loaded("default", "v3", Ok(Fake("v3")), Some(BUNDLED), 30.0),
+            Ok(Some(Fake("v3")))
+        );
+    }
+
+    #[test]
+    fn corrupt_default_on_a_fresh_isolate_falls_back_to_the_bundled_set() {
+        let mut c = SetCache::default();
+        assert_eq!(
+            c.loaded("default", "v9", Err("bad".into()), Some(BUNDLED), 0.0),
+            Ok(Some(BUNDLED))
+        );
+        assert_eq!(c.get("default"), Some((BUNDLED, SetSource::Bundled)));
+        assert_eq!(
+            c.known("default", "v9", 1.0),
+            Some(BUNDLED),
+            "refused, not refetched"
+        );
+    }
+
+    #[test]
+    fn corrupt_extra_set_with_no_good_copy_is_unavailable() {
+        let mut c: SetCache<Fake> = SetCache::default();
+        let got = c.loaded("extra", "v1", Err("bad magic".into()), None, 0.0);
+        assert!(matches!(got, Err(Unavailable(m)) if m.contains("bad magic")));
+        assert_eq!(
+            c.known("extra", "v1", 1.0),
+            None,
+            "nothing cached: tried again next time"
+        );
+    }
+
+    #[test]
+    fn transient_failures_keep_what_there_is() {
+        let mut c = SetCache::default();
+        assert_eq!(
+            c.keep("default", Some(BUNDLED), "KV unreachable"),
+            Ok(Some(BUNDLED))
+        );
+        assert!(c.keep("extra", None, "KV unreachable").is_err());
+        c.loaded("extra", "v1", Ok(Fake("v1")), None, 0.0).unwrap();
+        assert_eq!(
+            c.keep("extra", None, "KV unreachable"),
+            Ok(Some(Fake("v1")))
+        );
+        // Bytes older than the version: kept, not refused.
+        assert_eq!(
+            c.loaded("extra", "v2", Ok(Fake("v1")), None, 5.0),
+            Ok(Some(Fake("v1")))
+        );
+        assert_eq!(c.known("extra", "v2", 6.0), None, "v2 is fetched again");
+    }
+
+    #[test]
+    fn absent_from_kv() {
+        let mut c = SetCache::default();
+        c.loaded("default", "v1", Ok(Fake("v1")), Some(BUNDLED), 0.0)
+            .unwrap();
+        assert_eq!(
+            c.absent("default", Some(BUNDLED), 1.0),
+            Some(BUNDLED),
+            "deleted: bundled again"
+        );
+        assert_eq!(c.get("default"), Some((BUNDLED, SetSource::Bundled)));
+        c.loaded("extra", "v1", Ok(Fake("v1")), None, 0.0).unwrap();
+        assert_eq!(
+            c.absent("extra", None, 1.0),
+            None,
+            "deleted extra set: nothing to apply"
+        );
+        assert_eq!(c.get("extra"), None);
+        c.loaded("x", "v1", Ok(Fake("v1")), None, 0.0).unwrap();
+        c.invalidate("x");
+        assert_eq!(c.get("x"), None);
+    }
+}
