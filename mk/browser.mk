@@ -3,7 +3,7 @@
 #   make build-browser   cargo (wasm32, profile wasm-release) -> wasm-bindgen --target web -> wasm-opt
 #                        into wasm/browser/pkg/, the npm package's build output
 #   make test-browser    build, binding unit tests in Node and in headless Chromium, then the
-#                        playwright-core end-to-end tests against the running demo (worker + origin)
+#                        playwright-core end-to-end tests against the demo (worker in workerd + origin)
 #   make bench-browser   per-keystroke check latency in Chromium, set load time, wasm size
 BROWSER_CRATE := termgate-browser
 BROWSER_PKG := wasm/browser/pkg
@@ -37,8 +37,13 @@ test-browser-unit: setup-wasm setup-chromium
 	cargo test -p $(BROWSER_CRATE) --target wasm32-unknown-unknown
 	$(BROWSER_TEST_ENV) cargo test -p $(BROWSER_CRATE) --target wasm32-unknown-unknown
 
-test-browser-e2e: build-browser setup-npm setup-chromium
+# The stack comes from the edge's test helper (tests/edge/harness.mjs): the built worker in workerd
+# in front of demo/origin, on a free port. TERMGATE_DEMO_URL=http://127.0.0.1:8787 uses `make dev`'s.
+test-browser-e2e: build-browser edge-build setup-npm setup-chromium
 	node --test --test-concurrency=1 tests/browser/
 
+# Not a test. This machine is shared and has 2 cores: with other builds running, preemption alone puts
+# several milliseconds into the tail. As root, BENCH_RT="chrt -f 50" runs it under SCHED_FIFO.
+BENCH_RT ?=
 bench-browser: build-browser setup-npm setup-chromium
-	node tests/browser/bench.mjs
+	$(BENCH_RT) node tests/browser/bench.mjs
