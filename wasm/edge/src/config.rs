@@ -262,6 +262,17 @@ pub fn valid_set_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+/// Whether a header of a scanned post is copied onto the request forwarded to the origin: every
+/// header except those the runtime sets for the new body and URL (`content-length`, `host`,
+/// `transfer-encoding`) and any `termgate-*` header a client sent (only the edge sets those).
+pub fn forwards_header(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    !matches!(
+        name.as_str(),
+        "content-length" | "host" | "transfer-encoding"
+    ) && !name.starts_with("termgate-")
+}
+
 /// The path and query of a serialized absolute URL (`https://host/p?q#f` gives `/p?q`), without
 /// parsing it: after `scheme://`, the first `/` starts the path (WHATWG serialization of http(s)
 /// URLs always has one); a fragment is dropped.
@@ -384,6 +395,28 @@ mod tests {
         ] {
             let err = config(pairs).unwrap_err().to_string();
             assert!(err.contains(needle), "{err}");
+        }
+    }
+
+    #[test]
+    fn forwarded_headers() {
+        for keep in [
+            "content-type",
+            "Authorization",
+            "x-client",
+            "cookie",
+            "accept-language",
+        ] {
+            assert!(forwards_header(keep), "{keep}");
+        }
+        for drop in [
+            "Content-Length",
+            "host",
+            "transfer-encoding",
+            "termgate-verdict",
+            "TermGate-Matches",
+        ] {
+            assert!(!forwards_header(drop), "{drop}");
         }
     }
 

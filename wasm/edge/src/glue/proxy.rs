@@ -31,19 +31,14 @@ pub async fn untouched(req: Request, config: &Config) -> Result<Response> {
         .await
 }
 
-/// Headers never copied onto a rebuilt request: the runtime sets them for the new body and URL.
-const HOP_HEADERS: [&str; 3] = ["content-length", "host", "transfer-encoding"];
-
-/// The request's headers without the hop-by-hop ones and without any `termgate-*` header a client
-/// may have sent (only the edge sets those).
+/// The request's headers that a scanned post carries on to the origin (see
+/// [`crate::config::forwards_header`]).
 pub fn forwarded_headers(req: &Request) -> Result<Headers> {
     let headers = Headers::new();
     for (k, v) in req.headers().entries() {
-        let k = k.to_ascii_lowercase();
-        if HOP_HEADERS.contains(&k.as_str()) || k.starts_with("termgate-") {
-            continue;
+        if crate::config::forwards_header(&k) {
+            headers.append(&k, &v)?;
         }
-        headers.append(&k, &v)?;
     }
     Ok(headers)
 }

@@ -134,6 +134,11 @@ pub async fn deliver(batch: MessageBatch<String>, env: &Env) {
 
 async fn post(config: &Config, env: &Env, delivery: &reports::Delivery) -> Result<u16> {
     let secret = var(env, "REPORT_SECRET").unwrap_or_default();
+    if secret.is_empty() {
+        worker::console_error!(
+            "termgate: REPORT_SECRET is not set; report batches are signed with an empty key"
+        );
+    }
     let timestamp = (now_ms() / 1000.0) as u64;
     let headers = Headers::new();
     headers.set("content-type", "application/json")?;
