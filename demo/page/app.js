@@ -167,6 +167,7 @@ const state = {
   composing: false,
   lastCheck: null,
   posts: [],
+  edgeHidden: 0, // posts the edge removed from the last timeline
   categories: [],
   engineStatus: null,
 };
@@ -328,8 +329,12 @@ async function post() {
 // ---------------------------------------------------------------------------------------------------
 // Timeline
 async function loadTimeline() {
-  const result = await send(API.timeline, { headers: headers() });
-  state.posts = result.ok && result.body && Array.isArray(result.body.posts) ? result.body.posts : [];
+  const response = await fetch(API.timeline, { headers: headers() });
+  const body = response.ok ? await response.json().catch(() => null) : null;
+  state.posts = body && Array.isArray(body.posts) ? body.posts : [];
+  // The edge removes hidden posts itself and says how many: `termgate-muted: hidden=N, collapsed=M`.
+  const muted = /hidden=(\d+)/.exec(response.headers.get("termgate-muted") || "");
+  state.edgeHidden = muted ? Number(muted[1]) : 0;
   renderTimeline();
 }
 
@@ -341,7 +346,7 @@ function renderTimeline() {
   const local = state.muteSet
     ? new Scanner(state.muteSet).checkMany(state.posts.map((p) => String(p.text ?? "")))
     : state.posts.map(() => null);
-  let hidden = 0;
+  let hidden = state.edgeHidden;
   const items = [];
   state.posts.forEach((p, i) => {
     const mine = local[i];
