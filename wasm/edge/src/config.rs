@@ -398,6 +398,47 @@ mod tests {
         }
     }
 
+    /// `wrangler.toml` documents every setting the worker reads, each with a comment, and its values
+    /// are the defaults.
+    #[test]
+    fn wrangler_toml_documents_every_setting() {
+        let toml = include_str!("../../../wrangler.toml");
+        let mut vars = HashMap::new();
+        let mut in_vars = false;
+        let mut previous = "";
+        for line in toml.lines() {
+            let line = line.trim();
+            if line.starts_with('[') {
+                in_vars = line == "[vars]";
+            } else if in_vars && !line.is_empty() && !line.starts_with('#') {
+                let (k, v) = line.split_once('=').expect("KEY = \"value\"");
+                assert!(previous.starts_with('#'), "{k} has no comment above it");
+                vars.insert(k.trim().to_string(), v.trim().trim_matches('"').to_string());
+            }
+            previous = line;
+        }
+        let read = std::cell::RefCell::new(Vec::new());
+        Config::from_vars(|name| {
+            read.borrow_mut().push(name.to_string());
+            None
+        })
+        .unwrap();
+        for name in read.borrow().iter() {
+            assert!(
+                vars.contains_key(name),
+                "{name} is not in wrangler.toml [vars]"
+            );
+        }
+        assert_eq!(
+            vars.len(),
+            read.borrow().len(),
+            "wrangler.toml has settings nobody reads"
+        );
+        let from_toml = Config::from_vars(|k| vars.get(k).cloned()).unwrap();
+        let defaults = Config::from_vars(|_| None).unwrap();
+        assert_eq!(format!("{from_toml:?}"), format!("{defaults:?}"));
+    }
+
     #[test]
     fn forwarded_headers() {
         for keep in [
