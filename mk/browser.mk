@@ -5,6 +5,7 @@
 #   make test-browser    build, binding unit tests in Node and in headless Chromium, then the
 #                        playwright-core end-to-end tests against the demo (worker in workerd + origin)
 #   make bench-browser   per-keystroke check latency in Chromium, set load time, wasm size
+#   make screenshots-browser   docs/screenshots/*.png from the running demo
 BROWSER_CRATE := termgate-browser
 BROWSER_PKG := wasm/browser/pkg
 BROWSER_BG := $(BROWSER_PKG)/termgate_browser_bg.wasm
@@ -17,7 +18,7 @@ BROWSER_TEST_ENV := CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_USE_BROWSER=
 CHROMIUM ?= /usr/bin/chromium
 export CHROMIUM
 
-.PHONY: build-browser test-browser test-browser-unit test-browser-e2e bench-browser
+.PHONY: build-browser test-browser test-browser-unit test-browser-e2e bench-browser screenshots-browser
 
 build-browser: $(BROWSER_BG)
 
@@ -47,3 +48,7 @@ test-browser-e2e: build-browser edge-build setup-npm setup-chromium
 BENCH_RT ?=
 bench-browser: build-browser setup-npm setup-chromium
 	$(BENCH_RT) node tests/browser/bench.mjs
+
+# docs/screenshots/*.png, from the same stack the e2e tests use.
+screenshots-browser: build-browser edge-build setup-npm setup-chromium
+	node tests/browser/screenshots.mjs

@@ -115,6 +115,8 @@ describe("compose box", () => {
     await page.waitForSelector("#post-reply .status");
     assert.equal(await page.textContent("#post-reply .status"), "403");
     assert.equal(await page.getAttribute("#post-reply", "class"), "reply bad");
+    assert.match(await page.textContent("#post-reply"), /not published because it contains terms/);
+    assert.equal(await page.locator("#timeline-list .post", { hasText: "f0llowers" }).count(), 0);
     await page.close();
   });
 
