@@ -84,6 +84,10 @@ test("timelines: hide removes, collapse marks, for the reader only", async () =>
   assert.deepEqual(mine[0].termgate, { muted: true, action: "collapse", rule: "ネタバレ" });
   assert.deepEqual(mine[2].termgate, { muted: true, action: "collapse", rule: "らーめん" });
   assert.equal(mine[1].termgate, undefined);
+  // The origin's bytes are kept around the edits: key order, no re-serialization of kept posts.
+  const raw = await (await worker.fetch("/api/timeline", { headers: auth(alice) })).text();
+  assert.ok(raw.startsWith('{"posts":[{"id":"p2","text":"最終回のネタバレあり","author":"dan","termgate":{'), raw);
+  assert.ok(raw.includes('{"id":"p3","text":"Lovely weather today","author":"erin"}'), raw);
   // Notifications too.
   assert.deepEqual(await timeline(alice, "/api/notifications"), []);
   // Bob and anonymous readers see everything, untouched.

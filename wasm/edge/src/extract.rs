@@ -134,13 +134,16 @@ pub fn extract(
 
 /// Parses JSON, telling nesting beyond [`MAX_DEPTH`] apart from other errors.
 pub fn parse_json(body: &[u8]) -> Result<Value, ExtractError> {
-    serde_json::from_slice(body).map_err(|e| {
-        if e.to_string().starts_with("recursion limit exceeded") {
-            ExtractError::TooDeep
-        } else {
-            ExtractError::Malformed(format!("JSON: {e}"))
-        }
-    })
+    serde_json::from_slice(body).map_err(json_error)
+}
+
+/// Classifies a `serde_json` error: nesting beyond [`MAX_DEPTH`], or malformed.
+pub fn json_error(e: serde_json::Error) -> ExtractError {
+    if e.to_string().starts_with("recursion limit exceeded") {
+        ExtractError::TooDeep
+    } else {
+        ExtractError::Malformed(format!("JSON: {e}"))
+    }
 }
 
 /// Appends every string found at `pointer` (with `*` matching every element or member) to `out`,
