@@ -286,3 +286,31 @@ fn report_problems_names_each_missing_field() {
         .expect("a JS Error");
     assert_eq!(String::from(error.name()), "ReportError");
 }
+
+#[wasm_bindgen_test]
+fn every_truncation_and_byte_flip_is_an_error_or_a_working_set() {
+    // A trap here would abort the whole test run, so reaching the end is the assertion.
+    let good = TermSet::compile(LIST).expect("compiles").to_bytes();
+    let mut candidates: Vec<Vec<u8>> = (0..good.len()).map(|n| good[..n].to_vec()).collect();
+    for at in 0..good.len() {
+        for mask in [0x01, 0x80, 0xff] {
+            let mut bytes = good.clone();
+            bytes[at] ^= mask;
+            candidates.push(bytes);
+        }
+    }
+    let mut loaded = 0;
+    for bytes in candidates {
+        match TermSet::from_bytes(bytes) {
+            Ok(set) => {
+                loaded += 1;
+                let _ = Scanner::new(&set).check("buy followers, しね, idiot, ramen", None);
+            }
+            Err(error) => assert!(error.is_instance_of::<js_sys::Error>()),
+        }
+    }
+    assert!(
+        loaded < good.len(),
+        "corrupt bytes are refused, {loaded} loaded"
+    );
+}
