@@ -474,3 +474,47 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn arbitrary_bodies_never_panic(
+            body in prop::collection::vec(any::<u8>(), 0..300),
+            kind in prop_oneof![
+                Just(BodyKind::Json),
+                Just(BodyKind::Form),
+                Just(BodyKind::Text),
+                "[-a-z0-9]{1,8}".prop_map(BodyKind::Multipart),
+            ],
+        ) {
+            let pointers = [Pointer::parse("/text").unwrap(), Pointer::parse("/*/*").unwrap()];
+            let _ = extract(&kind, &body, &pointers, &["text".to_string()]);
+        }
+
+        #[test]
+        fn multipart_round_trip(values in prop::collection::vec("[a-zA-Z0-9 \r\n.ば-]{0,40}", 1..5)) {
+            let boundary = "zz--bound";
+            let mut body = String::new();
+            for v in &values {
+                body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\n{v}\r\n"));
+            }
+            body.push_str(&format!("--{boundary}--\r\n"));
+            let got = extract(&BodyKind::Multipart(boundary.into()), body.as_bytes(), &[], &["text".to_string()]);
+            let got: Vec<String> = got.unwrap().into_iter().map(|f| f.text).collect();
+            prop_assert_eq!(got, values);
+        }
+
+        #[test]
+        fn form_round_trip(values in prop::collection::vec("\\PC{0,20}", 1..4)) {
+            let enc = |s: &str| crate::filter::encode_component(s);
+            let body: Vec<String> = values.iter().map(|v| format!("text={}", enc(v))).collect();
+            let got = extract(&BodyKind::Form, body.join("&").as_bytes(), &[], &["text".to_string()]).unwrap();
+            let got: Vec<String> = got.into_iter().map(|f| f.text).collect();
+            prop_assert_eq!(got, values);
+        }
+    }
+}

@@ -400,3 +400,92 @@ mod tests {
         assert!(matches!(edit, Edit::Rewritten { hidden: 1, .. }));
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn json_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i32>().prop_map(|n| json!(n)),
+            "[a-c ネ\"\\\\{}\\[\\],:]{0,6}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 24, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::vec(("[a-z\"]{0,3}", inner), 0..4)
+                    .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+            ]
+        })
+    }
+
+    fn check(text: &str) -> Option<(Action, String)> {
+        if text.contains('a') {
+            Some((Action::Hide, "a".into()))
+        } else if text.contains('b') {
+            Some((Action::Collapse, "b".into()))
+        } else {
+            None
+        }
+    }
+
+    /// The reference: the same edit on a parsed document.
+    fn reference(doc: &Value) -> Value {
+        let mut doc = doc.clone();
+        if let Some(Value::Array(posts)) = doc.get_mut("posts") {
+            let mut kept = Vec::new();
+            for mut post in posts.drain(..) {
+                let text = post.get("text").and_then(Value::as_str).map(str::to_string);
+                match text.as_deref().and_then(check) {
+                    Some((Action::Hide, _)) => {}
+                    Some((_, rule)) if post.is_object() => {
+                        post["termgate"] =
+                            json!({"muted": true, "action": "collapse", "rule": rule});
+                        kept.push(post);
+                    }
+                    _ => kept.push(post),
+                }
+            }
+            *posts = kept;
+        }
+        doc
+    }
+
+    proptest! {
+        #[test]
+        fn splicing_agrees_with_editing_the_parsed_document(
+            posts in prop::collection::vec(json_value(), 0..6),
+            texts in prop::collection::vec(prop::option::of("[abcネ\"\\\\ ]{0,5}"), 0..6),
+            pretty in any::<bool>(),
+        ) {
+            let posts: Vec<Value> = posts
+                .into_iter()
+                .zip(texts.into_iter().chain(std::iter::repeat(None)))
+                .map(|(mut p, t)| {
+                    if let (Value::Object(map), Some(t)) = (&mut p, t) {
+                        map.insert("text".into(), Value::String(t));
+                    }
+                    p
+                })
+                .collect();
+            let doc = json!({"before": [1, {"x": "a"}], "posts": posts, "after": "b"});
+            let body = if pretty { serde_json::to_vec_pretty(&doc) } else { serde_json::to_vec(&doc) }.unwrap();
+            let pointer = Pointer::parse("/posts").unwrap();
+            let fields = [Pointer::parse("/text").unwrap()];
+            let got = match apply(&body, &pointer, &fields, check).unwrap() {
+                Edit::Unchanged => doc.clone(),
+                Edit::Rewritten { body, .. } => serde_json::from_slice(&body).unwrap(),
+            };
+            prop_assert_eq!(got, reference(&doc));
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic(body in prop::collection::vec(any::<u8>(), 0..200)) {
+            let pointer = Pointer::parse("/posts").unwrap();
+            let _ = apply(&body, &pointer, &[Pointer::parse("/text").unwrap()], check);
+        }
+    }
+}
