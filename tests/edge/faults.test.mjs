@@ -1,6 +1,7 @@
 // Bad input and failing dependencies: clean 4xx/5xx answers, nothing forwarded, no poisoned isolate.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { gzipSync } from "node:zlib";
 import { startOrigin, startWorker, originJson } from "./harness.mjs";
 
 let origin, worker;
@@ -47,6 +48,8 @@ test("malformed, deeply nested and non-UTF-8 bodies get 400; unknown types 415",
     ["multipart/form-data; boundary=zz", "--zz\r\nno headers end", 400, "malformed_body"],
     ["image/png", "\x89PNG", 415, "unsupported_content_type"],
   ];
+  const gz = await post("application/json", gzipSync('{"text":"kill yourself"}'), { "content-encoding": "gzip" });
+  assert.equal(gz.status, 415, "compressed bodies cannot be scanned");
   for (const [type, body, status, error] of cases) {
     const resp = await post(type, body);
     assert.equal(resp.status, status, `${type} ${String(body).slice(0, 20)}`);

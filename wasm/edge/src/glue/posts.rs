@@ -9,7 +9,7 @@ use super::queue::enqueue;
 use super::sets::{global_sets, Unavailable};
 use super::util::{body_limited, lang, localized_error, now_ms, uuid, Json};
 use crate::config::{Config, FailMode, UnknownContentType};
-use crate::extract::{body_kind, extract, ExtractError};
+use crate::extract::{body_kind, extract, BodyKind, ExtractError};
 use crate::filter::{self, ReportContext};
 use crate::i18n;
 
@@ -29,12 +29,17 @@ pub async fn handle(
     let Some(body) = body_limited(&mut req, config.max_body_bytes).await? else {
         return localized_error(413, "too_large", &i18n::TOO_LARGE, lang);
     };
-    let fields = match extract(
-        &body_kind(content_type.as_deref()),
-        &body,
-        &config.json_fields,
-        &config.form_fields,
-    ) {
+    // A compressed body cannot be scanned as it is: it counts as an unsupported type.
+    let encoded = req
+        .headers()
+        .get("content-encoding")?
+        .is_some_and(|e| !e.trim().is_empty() && !e.trim().eq_ignore_ascii_case("identity"));
+    let kind = if encoded {
+        BodyKind::Other("content-encoding".into())
+    } else {
+        body_kind(content_type.as_deref())
+    };
+    let fields = match extract(&kind, &body, &config.json_fields, &config.form_fields) {
         Ok(fields) => fields,
         Err(ExtractError::UnsupportedType(_)) => {
             return match config.unknown_content_type {
