@@ -139,6 +139,23 @@ test("without KV the bundled default still filters; a set that needs KV fails op
   }
 });
 
+test("an unreachable origin is a 502; blocking needs no origin", async () => {
+  const down = await startOrigin();
+  const url = down.url;
+  await down.stop();
+  const w = await startWorker(url);
+  try {
+    const post = (text) => w.fetch("/api/posts", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text }) });
+    let resp = await post("hello");
+    assert.equal(resp.status, 502);
+    assert.equal((await resp.json()).error, "origin_unreachable");
+    assert.equal((await w.fetch("/api/timeline")).status, 502);
+    assert.equal((await post("kill yourself")).status, 403);
+  } finally {
+    await w.stop();
+  }
+});
+
 test("a bad setting is a clean 500 naming the variable", async () => {
   const w = await startWorker(origin.url, { FAIL_MODE: "sometimes" });
   try {

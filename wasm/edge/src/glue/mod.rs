@@ -20,6 +20,17 @@ fn start() {
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
+    // Errors from the runtime (KV, Queue, body streams) become a JSON 500 that hides the details.
+    match route(req, env, ctx).await {
+        Ok(resp) => Ok(resp),
+        Err(e) => {
+            worker::console_error!("termgate: {e}");
+            json_error(500, "internal", "the edge could not handle this request")
+        }
+    }
+}
+
+async fn route(req: Request, env: Env, ctx: Context) -> Result<Response> {
     let config = match Config::from_vars(|name| util::var(&env, name)) {
         Ok(c) => c,
         Err(e) => {

@@ -26,9 +26,18 @@ pub async fn untouched(req: Request, config: &Config) -> Result<Response> {
     if let Some(body) = req.inner().body() {
         init.with_body(Some(body.into()));
     }
-    Fetch::Request(Request::new_with_init(&url, &init)?)
-        .send()
-        .await
+    send(Request::new_with_init(&url, &init)?).await
+}
+
+/// Sends a request to the origin; a network failure is a `502`, not an error.
+async fn send(req: Request) -> Result<Response> {
+    match Fetch::Request(req).send().await {
+        Ok(resp) => Ok(resp),
+        Err(e) => {
+            worker::console_error!("termgate: origin unreachable: {e}");
+            super::util::json_error(502, "origin_unreachable", "the origin could not be reached")
+        }
+    }
 }
 
 /// The request's headers that a scanned post carries on to the origin (see
@@ -57,7 +66,5 @@ pub async fn send_bytes(
     if !body.is_empty() {
         init.with_body(Some(js_sys::Uint8Array::from(body).into()));
     }
-    Fetch::Request(Request::new_with_init(url, &init)?)
-        .send()
-        .await
+    send(Request::new_with_init(url, &init)?).await
 }
