@@ -20,7 +20,7 @@
 import { createServer } from "node:http";
 import { createHmac, timingSafeEqual, randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { extname, join, normalize, resolve, dirname } from "node:path";
+import { extname, join, normalize, resolve, dirname, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -96,7 +96,7 @@ const readBody = (req) => new Promise((ok, fail) => {
 
 async function serveFile(res, base, rel) {
   const path = normalize(join(base, rel));
-  if (!path.startsWith(base)) return send(res, 404, { error: "not_found" });
+  if (!path.startsWith(base + sep)) return send(res, 404, { error: "not_found" });
   try {
     const data = await readFile(path);
     const type = path.endsWith(".d.ts") ? TYPES[".d.ts"] : TYPES[extname(path)] ?? "application/octet-stream";

@@ -172,3 +172,23 @@ test("other routes are proxied untouched", async () => {
   // Status codes pass through.
   assert.equal((await worker.fetch("/nowhere")).status, 404);
 });
+
+test("the demo page and the browser module come through the worker with their content types", async () => {
+  const { existsSync } = await import("node:fs");
+  const { ROOT } = await import("./harness.mjs");
+  const page = await worker.fetch("/");
+  assert.equal(page.status, 200);
+  assert.equal(page.headers.get("content-type"), "text/html; charset=utf-8");
+  const js = await worker.fetch("/static/app.js");
+  assert.equal(js.status, 200);
+  assert.equal(js.headers.get("content-type"), "text/javascript; charset=utf-8");
+  const wasm = await worker.fetch("/pkg/termgate_browser_bg.wasm");
+  if (existsSync(`${ROOT}/wasm/browser/pkg/termgate_browser_bg.wasm`)) {
+    assert.equal(wasm.status, 200);
+    assert.equal(wasm.headers.get("content-type"), "application/wasm");
+  } else {
+    assert.equal(wasm.status, 404, "the browser module is not built in this checkout");
+  }
+  assert.equal((await worker.fetch("/static/../../wrangler.toml")).status, 404);
+  assert.equal((await worker.fetch("/static/..%2f..%2fwrangler.toml")).status, 404);
+});
