@@ -20,6 +20,12 @@ use serde_json::{json, Value};
 use termgate::{compile_str, Engine, Scanner, TermSet};
 use unicode_normalization::UnicodeNormalization;
 
+/// The core's benchmark inputs (benches/inputs.rs), to check that inputs.mjs still mirrors them; it
+/// finds benches/data through the `benches/data` symlink beside this crate's manifest.
+#[path = "../../inputs.rs"]
+#[allow(dead_code)]
+mod inputs;
+
 /// Counts live heap bytes, so a peer's memory is what its build left allocated.
 struct Counting;
 
@@ -367,6 +373,33 @@ fn main() {
     let out = match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
         ["speed", peer, lang, size] => speed(peer, lang, size.parse().expect("a number of terms")),
         ["accuracy", peer] => accuracy(peer),
+        // FNV-1a of every list and post set inputs.rs makes, for prepare.mjs to compare with its own.
+        ["mirror"] => {
+            let h = |s: &str| {
+                s.bytes().fold(0xcbf2_9ce4_8422_2325u64, |x, b| {
+                    (x ^ b as u64).wrapping_mul(0x100_0000_01b3)
+                })
+            };
+            let mut out = serde_json::Map::new();
+            for n in [1_000, 10_000, 100_000] {
+                out.insert(
+                    format!("list-en-{n}"),
+                    json!(format!("{:016x}", h(&inputs::english_list(n)))),
+                );
+                out.insert(
+                    format!("list-ja-{n}"),
+                    json!(format!("{:016x}", h(&inputs::japanese_list(n)))),
+                );
+            }
+            for (lang, corpus) in [("en", "en.txt"), ("ja", "ja.txt")] {
+                let posts = inputs::posts(corpus, 1 << 20).join("\n");
+                out.insert(
+                    format!("posts-{lang}"),
+                    json!(format!("{:016x}", h(&posts))),
+                );
+            }
+            Value::Object(out)
+        }
         // For reports to the core: which rules termgate matches in `text` with a list from target/data.
         ["explain", list, text] => {
             let set = compile_str(&read(list)).expect("list compiles");
