@@ -130,7 +130,7 @@ try {
 
   const wasm = readFileSync(resolve(ROOT, "wasm/edge/build/index_bg.wasm"));
   const js = statSync(resolve(ROOT, "wasm/edge/build/index.js")).size;
-  const kb = (n) => `${(n / 1024).toFixed(0)} KB`;
+  const kb = (n) => `${(n / 1024).toFixed(0)} KiB (${n.toLocaleString("en")} bytes)`;
   const ms = (x) => `${x.toFixed(2)} ms`;
   rows.push(
     ["1 KiB post, warm: workerd CPU time per request, filtered / unfiltered route → added", `${ms(cpuFiltered)} / ${ms(cpuPlain)} → ${ms(cpuFiltered - cpuPlain)}`],
