@@ -125,6 +125,21 @@ async function run() {
     set.free();
   }
 
+  // A 100k-term set: how long loading its bytes and the first verdict take.
+  const big = TermSet.compile(termList(100000).text).toBytes();
+  const bigLoads = [];
+  const bigFirsts = [];
+  for (let i = 0; i < 10; i++) {
+    const copy = big.slice();
+    t0 = performance.now();
+    const s = TermSet.fromBytes(copy);
+    const t1 = performance.now();
+    new Scanner(s).check(english);
+    bigFirsts.push(performance.now() - t0);
+    bigLoads.push(t1 - t0);
+    s.free();
+  }
+
   const set = TermSet.fromBytes(bytes);
   const scanner = new Scanner(set);
   const japanese = post(2000, JAPANESE, "", list.terms.filter((t) => /^[^a-z*]+$/.test(t)));
@@ -137,6 +152,9 @@ async function run() {
     compileMs,
     load: stats(loads),
     firstVerdict: stats(firsts),
+    bigBytes: big.length,
+    bigLoad: stats(bigLoads),
+    bigFirstVerdict: stats(bigFirsts),
     english: keystrokes(scanner, english),
     japanese: keystrokes(scanner, japanese),
   };
@@ -160,6 +178,7 @@ try {
     ["compile the 10k-term list in the browser", ms(r.compileMs)],
     ["load set bytes (`TermSet.fromBytes`), p50 / max", `${ms(r.load.p50)} / ${ms(r.load.max)}`],
     ["first verdict from fresh bytes (load + check 2,000 chars), p50", ms(r.firstVerdict.p50)],
+    ["100k-term set: size, load p50, first verdict p50", `${(r.bigBytes / 1024).toFixed(0)} KB, ${ms(r.bigLoad.p50)}, ${ms(r.bigFirstVerdict.p50)}`],
     ["keystroke check, 2,000-char English post, p50 / p99 / max (p99 of the worst round)", `${ms(r.english.p50)} / ${ms(r.english.p99)} / ${ms(r.english.max)} (${ms(r.english.worstP99)})`],
     ["keystroke check, 2,000-char Japanese post, p50 / p99 / max (p99 of the worst round)", `${ms(r.japanese.p50)} / ${ms(r.japanese.p99)} / ${ms(r.japanese.max)} (${ms(r.japanese.worstP99)})`],
     ["matches per check (English / Japanese)", `${r.english.matchesPerCheck.toFixed(1)} / ${r.japanese.matchesPerCheck.toFixed(1)}`],
