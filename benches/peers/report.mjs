@@ -76,7 +76,8 @@ export function render(results) {
 
   let md = `Run ${env.date.slice(0, 16).replace("T", " ")} UTC on ${env.cpu}; termgate ${env.commit}${env.dirty ? " (with uncommitted core changes)" : ""}; ` +
     `${env.rustc}; Node ${env.node}; ${env.chromium}; browser module ${(env.wasm_bytes / 1024).toFixed(0)} KiB. ` +
-    `${env.seconds} s of measurement per peer and input, ${env.timeout_s} s timeout per process; the whole run took ${Math.round(env.wall_s / 60)} min.\n\n` +
+    `${env.seconds} s of measurement per peer and input, ${env.timeout_s} s timeout per process; the whole run took ${Math.round(env.wall_s / 60)} min` +
+    `${env.load ? `; load average ${env.load[0]} at its start and ${env.load[1]} at its end (other work shares the machine; the paired ratios are the steadier figures)` : ""}.\n\n` +
     `Peer versions: ${Object.entries({ ...env.crates, ...env.npm }).map(([k, v]) => `${k} ${v}`).join(", ")}.\n\n`;
 
   md += `### Throughput (MB/s of UTF-8 posts, median of 3 rounds; higher is better)\n\n${head("peer")}`;
@@ -84,7 +85,7 @@ export function render(results) {
   md += `\n¹ measured on the first posts only (the peer spent its time budget before the end of the 1 MiB of posts).\n`;
 
   md += `\n### termgate's throughput ÷ each peer's, paired in the same process (higher is better for termgate)\n\n` +
-    `JS peers are paired with termgate's browser module in the same V8, native peers with termgate native (auto engine). ` +
+    `JS peers, and the plain-wasm builds, are paired with termgate's browser module in the same V8, native peers with termgate native (auto engine). ` +
     `Each round times the peer, then termgate on exactly the posts the peer got through; the figure is the median of the 3 rounds' ratios.\n\n${head("termgate ÷")}`;
   for (const [p, r] of present.filter(([p]) => !p.startsWith("termgate"))) {
     md += `| ${label(p, r)} | ${cols.map(([l, n]) => cell(p, r, l, n, (s) => (s.ratio_termgate ? `${f(s.ratio_termgate)}×` : "–"))).join(" | ")} |\n`;

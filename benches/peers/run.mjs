@@ -10,7 +10,7 @@
 
 import { spawn, execFileSync } from "node:child_process";
 import { writeFileSync, readFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PEERS, versions } from "./peers.mjs";
@@ -79,6 +79,7 @@ function collect(events, key) {
 }
 
 const t0 = Date.now();
+const loadBefore = loadavg()[0];
 console.log(`bench-peers: ${SIZES.join("/")} terms, ${process.env.BENCH_SECONDS ?? 1} s a measurement, ${TIMEOUT_S} s timeout`);
 for (const lang of PARTS.includes("speed") ? ["en", "ja"] : []) {
   for (const size of SIZES) {
@@ -137,6 +138,7 @@ results.env = {
   timeout_s: TIMEOUT_S,
   sizes: SIZES,
   wall_s: Math.round((Date.now() - t0) / 1000),
+  load: [loadBefore, loadavg()[0]].map((l) => Number(l.toFixed(1))),
 };
 writeFileSync(join(HERE, "target", "results.json"), JSON.stringify(results));
 render(results);
