@@ -217,7 +217,7 @@ function summary({ find, accOf, sizes, env, goals }) {
     md += `| ${label(p, r)} | ${cols.map(([l, n]) => { const s = find(p, r, l, n); return s ? f(s.mbps) : "–"; }).join(" | ")} | ` +
       `${a ? pctf(a.recall) : "–"} | ${a ? `${pctf(a.fpEn)} / ${pctf(a.fpJa)}` : "–"} |\n`;
   }
-  return `Measured by \`make bench-peers\` on ${env.date.slice(0, 10)} (termgate ${env.commit}, ${env.cpu}); every figure, the method and the inputs are in [BENCHMARKS.md](../BENCHMARKS.md).\n\n` +
+  return `Measured by \`make bench-peers\` on ${env.date.slice(0, 10)} (termgate ${env.commit}, ${env.cpu}); every figure, the method and the inputs are in [BENCHMARKS.md](BENCHMARKS.md).\n\n` +
     md + "\n" + goals;
 }
 
