@@ -34,7 +34,11 @@ const TEXT = {
       flag: "This post will be sent for review.",
       warn: "Heads up: this post contains a term others may find offensive.",
     },
-    matchLine: (rule, category) => category ? `rule “${rule}” · category: ${category}` : `rule “${rule}”`,
+    matchLine: (rules, category) => {
+      const names = rules.map((r) => `“${r}”`).join(", ");
+      const head = `${rules.length > 1 ? "rules" : "rule"} ${names}`;
+      return category ? `${head} · category: ${category}` : head;
+    },
     posted: "Posted.",
     postFailed: "The edge refused the post:",
     networkError: "Network error:",
@@ -85,7 +89,10 @@ const TEXT = {
       flag: "この投稿は確認のため報告されます。",
       warn: "ご注意: 不快に感じる人がいる語句が含まれています。",
     },
-    matchLine: (rule, category) => category ? `ルール「${rule}」・カテゴリー: ${category}` : `ルール「${rule}」`,
+    matchLine: (rules, category) => {
+      const head = `ルール${rules.map((r) => `「${r}」`).join("")}`;
+      return category ? `${head}・カテゴリー: ${category}` : head;
+    },
     posted: "投稿しました。",
     postFailed: "エッジが投稿を拒否しました:",
     networkError: "ネットワークエラー:",
@@ -163,6 +170,7 @@ const state = {
   global: null, // TermSet
   mutes: [], // [{term, action, until}] the user's mute list as edited here
   muteSet: null, // TermSet compiled from `mutes`
+  muteScanner: null, // Scanner over `muteSet`, for the timeline
   composeScanner: null, // Scanner over the global set
   composing: false,
   lastCheck: null,
@@ -268,6 +276,18 @@ function mergeSpans(matches) {
   return spans;
 }
 
+/** One line per place and kind: rules that matched the same span with the same action and category
+ * (`ばか` and `バカ` on `ばーーーか`) are named together. */
+function groupMatches(matches) {
+  const groups = [];
+  for (const m of matches) {
+    const same = groups.find((g) => g.start === m.start && g.end === m.end && g.action === m.action && g.category === m.category);
+    if (same) same.rules.push(m.rule);
+    else groups.push({ start: m.start, end: m.end, action: m.action, category: m.category, rules: [m.rule] });
+  }
+  return groups;
+}
+
 const STRENGTH = ["block", "flag", "warn", "hide", "collapse"];
 const strongest = (matches) => STRENGTH.find((a) => matches.some((m) => m.action === a)) || "warn";
 
@@ -298,10 +318,10 @@ function renderCompose() {
   } else {
     message.replaceChildren(el("div", { class: `verdict ${verdict}` },
       el("p", {}, t().verdictTitle[verdict]),
-      el("ul", {}, result.matches.map((m) =>
-        el("li", { class: "match", dataset: { rule: m.rule, category: m.category || "" } },
-          t().matchLine(m.rule, categoryLabel(m.category)),
-          " — ", el("code", {}, text.slice(m.start, m.end)))))));
+      el("ul", {}, groupMatches(result.matches).map((g) =>
+        el("li", { class: "match", dataset: { rule: g.rules[0], rules: g.rules.join("\n"), category: g.category || "" } },
+          t().matchLine(g.rules, categoryLabel(g.category)),
+          " — ", el("code", {}, text.slice(g.start, g.end)))))));
   }
   $("post-button").disabled = verdict === "block" || text.trim() === "";
 }
@@ -343,8 +363,8 @@ function renderTimeline() {
   const open = new Set([...list.querySelectorAll(".post.revealed")].map((n) => n.dataset.id));
   // The edge already removed posts matching a saved `hide` rule and marked saved `collapse` matches;
   // the local scan applies the list as edited here right away, all posts in one call.
-  const local = state.muteSet
-    ? new Scanner(state.muteSet).checkMany(state.posts.map((p) => String(p.text ?? "")))
+  const local = state.muteScanner
+    ? state.muteScanner.checkMany(state.posts.map((p) => String(p.text ?? "")))
     : state.posts.map(() => null);
   let hidden = state.edgeHidden;
   const items = [];
@@ -422,7 +442,7 @@ async function saveMutes(entries) {
     return false;
   }
   state.mutes = entries;
-  state.muteSet = compiled;
+  setMuteSet(compiled);
   status.className = "reply ok";
   status.textContent = compiled ? t().muteSaved(entries.length, compiled.info.bytes) : t().muteCleared;
   renderMutes();
@@ -431,14 +451,22 @@ async function saveMutes(entries) {
   return true;
 }
 
+/** Replaces the mute set and its scanner, freeing the old ones' wasm memory now rather than at GC. */
+function setMuteSet(set) {
+  state.muteScanner?.free();
+  state.muteSet?.free();
+  state.muteSet = set;
+  state.muteScanner = set ? new Scanner(set) : null;
+}
+
 /** The signed-in user's saved mute list, fetched from the edge as compiled bytes. */
 async function loadMutes() {
   state.mutes = [];
-  state.muteSet = null;
+  setMuteSet(null);
   const response = await fetch(API.mutes, { headers: headers({ Accept: "application/octet-stream" }) });
   if (response.ok) {
     try {
-      state.muteSet = TermSet.fromBytes(new Uint8Array(await response.arrayBuffer()));
+      setMuteSet(TermSet.fromBytes(new Uint8Array(await response.arrayBuffer())));
       state.mutes = state.muteSet.rules()
         .filter((r) => r.action === "hide" || r.action === "collapse")
         .map((r) => ({ term: r.text, action: r.action, until: r.expires === null ? null : isoMinute(r.expires * 1000) }));
