@@ -51,6 +51,11 @@ pub(crate) fn set(object: &js_sys::Object, key: &str, value: impl Into<JsValue>)
     let _ = js_sys::Reflect::set(object, &JsValue::from_str(key), &value.into());
 }
 
+/// `value`, or JS `null` (not `undefined`) when there is none, as the `.d.ts` promises.
+pub(crate) fn or_null<T: Into<JsValue>>(value: Option<T>) -> JsValue {
+    value.map_or(JsValue::NULL, Into::into)
+}
+
 /// The precise TypeScript types of the plain objects the module returns, written once. (Read at
 /// compile time by the `typescript_custom_section` below, which rustc does not count as a use.)
 #[allow(dead_code)]
@@ -137,11 +142,6 @@ export interface ReportProblem {
 }
 "#;
 
-/// `value`, or JS `null` (not `undefined`) when there is none, as the `.d.ts` promises.
-pub(crate) fn or_null<T: Into<JsValue>>(value: Option<T>) -> JsValue {
-    value.map_or(JsValue::NULL, Into::into)
-}
-
 #[wasm_bindgen(typescript_custom_section)]
 const TS_SECTION: &str = TS_TYPES;
 
@@ -172,18 +172,32 @@ extern "C" {
 
 #[cfg(test)]
 mod tests {
-    /// The hand-written `Category` union names every category the core knows, and nothing else.
-    #[test]
-    fn typescript_category_union_matches_the_core() {
-        let union = super::TS_TYPES
-            .split("export type Category =")
+    /// The quoted names of the hand-written TypeScript union `name`, sorted.
+    fn union(name: &str) -> Vec<&'static str> {
+        let body = super::TS_TYPES
+            .split(&format!("export type {name} ="))
             .nth(1)
             .and_then(|rest| rest.split(';').next())
             .unwrap_or_default();
-        let mut listed: Vec<&str> = union.split('"').skip(1).step_by(2).collect();
-        let mut core: Vec<&str> = termgate::Category::ALL.iter().map(|c| c.as_str()).collect();
-        listed.sort_unstable();
-        core.sort_unstable();
-        assert_eq!(listed, core);
+        let mut names: Vec<&str> = body.split('"').skip(1).step_by(2).collect();
+        names.sort_unstable();
+        names
+    }
+
+    fn sorted(mut names: Vec<&'static str>) -> Vec<&'static str> {
+        names.sort_unstable();
+        names
+    }
+
+    /// The hand-written unions name everything the core knows, and nothing else.
+    #[test]
+    fn typescript_unions_match_the_core() {
+        let categories = termgate::Category::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(union("Category"), sorted(categories));
+        let actions: Vec<&str> = termgate::Action::ALL.iter().map(|a| a.as_str()).collect();
+        assert_eq!(union("Action"), sorted(actions.clone()));
+        let mut verdicts = actions;
+        verdicts.push("allow");
+        assert_eq!(union("Verdict"), sorted(verdicts));
     }
 }
