@@ -628,10 +628,14 @@ async function main() {
     button.addEventListener("click", () => setLanguage(button.dataset.lang));
   }
   $("user").addEventListener("change", async (event) => {
-    await login(event.target.value);
-    await loadMutes();
-    await loadTimeline();
-    document.body.dataset.user = state.user;
+    try {
+      await login(event.target.value);
+      await loadMutes();
+      await loadTimeline();
+      document.body.dataset.user = state.user;
+    } catch (error) {
+      showReply($("mute-status"), { status: "—", ok: false, body: { message: error.message } }, "", t().networkError);
+    }
   });
   check();
   await loadTimeline();
