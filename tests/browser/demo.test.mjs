@@ -157,6 +157,34 @@ describe("compose box", () => {
     await page.close();
   });
 
+  test("flagged Japanese: a review notice, Post enabled, and the edge forwards it", async () => {
+    const page = await open({ lang: "ja" });
+    const text = "今すぐ出会い系サイトへ";
+    await type(page, text);
+    const state = await composeState(page);
+    assert.equal(state.verdict, "flag");
+    assert.deepEqual(state.marks, [span(text, "出会い系", "flag")]);
+    assert.equal(state.postDisabled, false);
+    assert.match(await page.textContent("#compose-message"), /確認のため報告されます/);
+    await page.click("#post-button");
+    await page.waitForSelector("#post-reply .status");
+    assert.equal(await page.textContent("#post-reply .status"), "201");
+    await page.locator("#timeline-list .post", { hasText: text }).waitFor();
+    await page.close();
+  });
+
+  test("blocked at the edge, in Japanese: the edge's message comes back in the page's language", async () => {
+    const page = await open({ lang: "ja" });
+    await page.check("#skip-check");
+    await type(page, "おまえなんか死ね");
+    assert.deepEqual(await marks(page), [], "the browser check is skipped");
+    await page.click("#post-button");
+    await page.waitForSelector("#post-reply .status");
+    assert.equal(await page.textContent("#post-reply .status"), "403");
+    assert.match(await page.textContent("#post-reply"), /許可されていない語句が含まれているため、公開されませんでした/);
+    await page.close();
+  });
+
   test("clean text: no warning, nothing highlighted, Post enabled", async () => {
     const page = await open();
     await type(page, "I live in Scunthorpe, love shiitake and class assistants. 今日はいい天気ですね🌞");
