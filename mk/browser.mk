@@ -9,7 +9,8 @@
 BROWSER_CRATE := termgate-browser
 BROWSER_PKG := wasm/browser/pkg
 BROWSER_BG := $(BROWSER_PKG)/termgate_browser_bg.wasm
-BROWSER_RAW := target/wasm32-unknown-unknown/wasm-release/termgate_browser.wasm
+# Honours CARGO_TARGET_DIR, like cargo.
+BROWSER_RAW := $(or $(CARGO_TARGET_DIR),target)/wasm32-unknown-unknown/wasm-release/termgate_browser.wasm
 BROWSER_SOURCES := $(shell find src wasm/browser/src -name '*.rs' 2>/dev/null) \
 	Cargo.toml Cargo.lock wasm/browser/Cargo.toml
 WASM_OPT := node_modules/.bin/wasm-opt
@@ -31,6 +32,9 @@ $(BROWSER_BG): $(BROWSER_SOURCES) | setup-wasm setup-npm
 	  "$$(wc -c < $(BROWSER_BG))" "$$(gzip -9 -c $(BROWSER_BG) | wc -c)"
 
 test-browser: test-browser-unit test-browser-e2e
+
+# `make dev` (mk/edge.mk) serves the demo page, which loads the module from wasm/browser/pkg.
+dev: build-browser
 
 # The binding's wasm-bindgen tests: Node first, then headless Chromium through chromedriver.
 test-browser-unit: setup-wasm setup-chromium
