@@ -1,0 +1,53 @@
+// The module's JS surface as a JS user sees it, in Node (no browser): the built package in
+// wasm/browser/pkg, loaded with initSync. The Rust-side tests (wasm/browser/tests/binding.rs) cover the
+// binding's logic; these cover what only JS can do to it.
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+
+const dir = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "wasm", "browser");
+const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+const mod = await import(join(dir, pkg.exports["."].default));
+mod.initSync({ module: readFileSync(join(dir, pkg.exports["./termgate_browser_bg.wasm"])) });
+const { TermSet, Scanner } = mod;
+
+const scanner = new Scanner(TermSet.compile("[block spam]\nspam\n[warn harassment]\nばか\n"));
+const spans = (text) => scanner.check(text).matches.map((m) => [m.start, m.end, text.slice(m.start, m.end)]);
+
+test("the package's files all exist after the build", () => {
+  for (const file of pkg.files) assert.ok(existsSync(join(dir, file)), file);
+  assert.equal(pkg.sideEffects, false);
+  assert.ok(existsSync(join(dir, pkg.types)));
+});
+
+test("spans index the JS string: astral characters, and lone surrogates", () => {
+  assert.deepEqual(spans("𝒳😀 SPAM"), [[5, 9, "SPAM"]]);
+  // A lone surrogate reaches Rust as U+FFFD (3 UTF-8 bytes): still one UTF-16 unit, spans stay exact.
+  assert.deepEqual(spans("\ud800 spam \udfff ばーか"), [[2, 6, "spam"], [9, 12, "ばーか"]]);
+});
+
+test("errors are Error instances with the core's message, and the module keeps working", () => {
+  assert.throws(() => TermSet.compile("[warn]\nok\n[nonsense]\n"), (e) =>
+    e instanceof Error && e.name === "CompileError" && /^<input>:3:\d+: /.test(e.message));
+  assert.throws(() => TermSet.fromBytes(new Uint8Array([1, 2, 3])), (e) => e instanceof Error && e.name === "LoadError");
+  assert.throws(() => mod.reportProblems("nope", {}), (e) => e instanceof Error && e.name === "ReportError");
+  assert.equal(scanner.check("spam").verdict, "block");
+});
+
+test("checkMany takes a page of posts in one call", () => {
+  const posts = Array.from({ length: 500 }, (_, i) => (i % 50 === 0 ? `post ${i} s.p.a.m` : `post ${i} fine`));
+  const results = scanner.checkMany(posts);
+  assert.equal(results.length, 500);
+  assert.equal(results.filter((r) => r.verdict === "block").length, 10);
+  assert.deepEqual(results[50].matches.map((m) => [m.start, m.end]), [[8, 15]]);
+});
+
+test("a set freed from JS stays alive inside a scanner that holds it", () => {
+  const set = TermSet.compile("[hide]\nnatto\n");
+  const s = new Scanner(set);
+  set.free();
+  assert.equal(s.check("natto").verdict, "hide");
+  s.free();
+});
