@@ -79,6 +79,14 @@
 //! `harassment`, `other`. Exceptions apply to every rule of their set. A backslash keeps a leading
 //! `!`, `#` or `[` literal. Every mistake is a [`CompileError`] naming file, line and column.
 //!
+//! # Crate features
+//!
+//! * `automaton` (default): the Aho-Corasick automaton of the warm path. Without it, terms that
+//!   may start anywhere are always found by walking the fst: the same matches, no build cost,
+//!   slower on busy sets. The browser module leaves it out to stay small.
+//! * `cli` (default): what the `termgate` command-line tool needs (`anyhow`, `serde_json`,
+//!   `indicatif`). Libraries and the wasm crates use `default-features = false`.
+//!
 //! # Quirks
 //!
 //! 1. A letter doubled is not a stretched letter: `spaam` does not match `spam`, because

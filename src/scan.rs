@@ -28,8 +28,9 @@ pub enum Engine {
     /// character. No set-up cost; slower per byte.
     Walk,
     /// Build the automaton now (once per set) and use it: an Aho-Corasick automaton over the
-    /// keys that may start anywhere, a hash table of the whole-word keys (one lookup per word),
-    /// and a small fst of the remaining word-start keys.
+    /// keys that may start anywhere (with the `automaton` feature; without it they are walked),
+    /// a hash table of the whole-word keys (one lookup per word), and a small fst of the
+    /// remaining word-start keys.
     Automaton,
 }
 
