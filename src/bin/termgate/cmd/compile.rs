@@ -100,9 +100,11 @@ impl Args {
                 bar.set_position(done as u64);
             }
         };
-        let compiler = Compiler::new()
-            .profile(self.profile)
-            .on_progress(&mut progress);
+        let mut compiler = Compiler::new().profile(self.profile);
+        // Only with a bar to move: progress reports cost the compiler some work per rule.
+        if bar.is_some() {
+            compiler = compiler.on_progress(&mut progress);
+        }
         let result = compile_lists(&self.lists, compiler);
         if let Some(bar) = &bar {
             bar.finish_and_clear();
