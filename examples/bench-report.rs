@@ -56,7 +56,7 @@ fn criterion(group: &str, id: &str) -> Option<(f64, Option<f64>)> {
         "{}/target/criterion/{}/{}",
         env!("CARGO_MANIFEST_DIR"),
         group.replace('/', "_"),
-        id.replace('/', "_")
+        id
     );
     let estimates = std::fs::read_to_string(format!("{dir}/new/estimates.json")).ok()?;
     let bench = std::fs::read_to_string(format!("{dir}/new/benchmark.json")).ok()?;

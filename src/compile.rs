@@ -91,10 +91,15 @@ impl<'p> Compiler<'p> {
             parsed.clear();
             parse(source, &mut parsed)?;
             let mut last_report = 0;
+            // Progress is estimated from line numbers: the average line length, counted once.
+            let line_len = match self.progress {
+                Some(_) => source.text.len() / source.text.lines().count().max(1),
+                None => 0,
+            };
             for rule in &parsed {
                 builder.add(source, rule)?;
                 if let Some(f) = self.progress.as_mut() {
-                    let at = done + line_offset(source.text, rule.line);
+                    let at = done + (rule.line * line_len).min(source.text.len());
                     if at - last_report >= 1 << 16 {
                         f(at, total);
                         last_report = at;
@@ -108,12 +113,6 @@ impl<'p> Compiler<'p> {
         }
         builder.finish()
     }
-}
-
-/// A cheap estimate of how far into `text` line `line` is, for progress only.
-fn line_offset(text: &str, line: usize) -> usize {
-    let avg = text.len() / text.lines().count().max(1);
-    (line * avg).min(text.len())
 }
 
 /// One key's meaning for one rule, before the set is laid out.
