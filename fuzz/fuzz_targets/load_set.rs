@@ -2,9 +2,9 @@
 //!
 //! The first input byte picks a mode:
 //! * even: the rest of the input is the set's bytes, as they are;
-//! * odd: a valid set is changed after its first 40 bytes (the section table and the sections),
-//!   by the rest of the input, and its checksum is fixed up, so that loading gets past the
-//!   checksum to the structural checks and the scan reads whatever the changes made.
+//! * odd: a valid set is changed after its magic and versions (profile, counts, length, section
+//!   table, sections) by the rest of the input, and its checksum is fixed up, so that loading
+//!   gets past the checksum to the structural checks and the scan reads whatever the changes made.
 #![no_main]
 
 use std::sync::OnceLock;
@@ -32,8 +32,9 @@ ass*
 const TEXT: &str = "Buy ＦＯＬＬＯＷＥＲＳ now at https://www.evil.example/x, b.a.k.a, spoilers, \
                     assessment, a$$hat, blackhole; 今日はらーめん、し・ね、ｼﾈ";
 
-/// Where the checksummed part of a set starts, and where its checksum is.
-const CHECKSUMMED_FROM: usize = 40;
+/// Where the bytes the fuzzer may change start (after magic and versions), and where the
+/// checksum is.
+const MUTABLE_FROM: usize = 12;
 const CHECKSUM_AT: usize = 32;
 
 fn valid() -> &'static [u8] {
@@ -46,9 +47,12 @@ fn valid() -> &'static [u8] {
     })
 }
 
+/// The set format's checksum (src/termset.rs): XXH3-64 of the bytes after the checksum field,
+/// seeded with XXH3-64 of the bytes before it.
 fn fix_checksum(bytes: &mut [u8]) {
-    let sum = xxhash_rust::xxh3::xxh3_64(&bytes[CHECKSUMMED_FROM..]);
-    bytes[CHECKSUM_AT..CHECKSUMMED_FROM].copy_from_slice(&sum.to_le_bytes());
+    let head = xxhash_rust::xxh3::xxh3_64(&bytes[..CHECKSUM_AT]);
+    let sum = xxhash_rust::xxh3::xxh3_64_with_seed(&bytes[CHECKSUM_AT + 8..], head);
+    bytes[CHECKSUM_AT..CHECKSUM_AT + 8].copy_from_slice(&sum.to_le_bytes());
 }
 
 /// Applies the input to a copy of the valid set: the next byte picks how.
@@ -57,8 +61,8 @@ fn fix_checksum(bytes: &mut [u8]) {
 /// * 2 mod 3: triples (offset low, offset high, xor) flip bits.
 fn mutate(data: &[u8]) -> Vec<u8> {
     let mut set = valid().to_vec();
-    let body = set.len() - CHECKSUMMED_FROM;
-    let at = |lo: u8, hi: u8| CHECKSUMMED_FROM + usize::from(u16::from_le_bytes([lo, hi])) % body;
+    let body = set.len() - MUTABLE_FROM;
+    let at = |lo: u8, hi: u8| MUTABLE_FROM + usize::from(u16::from_le_bytes([lo, hi])) % body;
     let Some((&how, rest)) = data.split_first() else {
         return set;
     };
