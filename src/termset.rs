@@ -282,11 +282,16 @@ impl TermSet {
     /// Loads a compiled set, checking its header, versions, checksum and structure.
     ///
     /// This takes time proportional to the size only for the checksum; nothing is decoded or
-    /// built until the first scan needs it. Bytes that are not a valid set give an error, never a
-    /// panic.
+    /// built until the first scan needs it. Truncated, corrupted, foreign or wrong-version bytes
+    /// give an error, never a panic.
     ///
-    /// The checksum catches corruption, not forgery: for sets from people you do not trust, such
-    /// as users' own mute lists, use [`from_untrusted_bytes`](TermSet::from_untrusted_bytes).
+    /// # Trust
+    ///
+    /// The checksum catches corruption, not forgery. Someone who rewrites a set's indexes and then
+    /// its checksum can make a scan panic inside the `fst` crate, which trusts its input. Load
+    /// only bytes you compiled or stored yourself (your build, your KV); from anyone else, such as
+    /// users saving their mute lists, accept the term list (`TermSet::to_list` gives it) and
+    /// compile it.
     pub fn from_bytes(bytes: impl Into<Arc<[u8]>>) -> Result<TermSet, LoadError> {
         let bytes: Arc<[u8]> = bytes.into();
         let err = |k| Err(LoadError::new(k));
@@ -387,23 +392,6 @@ impl TermSet {
             warm: OnceLock::new(),
             walked: AtomicU64::new(0),
         })
-    }
-
-    /// Loads a set from someone you do not trust, and rebuilds it from its rules.
-    ///
-    /// A set whose checksum was forged along with its content could make a scan misbehave. This
-    /// reads only the rules as written (every read bounds-checked), compiles them again with the
-    /// set's profile and returns the fresh set; what the bytes' indexes said is never used.
-    pub fn from_untrusted_bytes(bytes: impl Into<Arc<[u8]>>) -> Result<TermSet, LoadError> {
-        let claimed = TermSet::from_bytes(bytes)?;
-        let list = claimed.to_list();
-        crate::compile::Compiler::new()
-            .profile(claimed.profile)
-            .compile(&[crate::Source {
-                name: "<set>",
-                text: &list,
-            }])
-            .map_err(|_| LoadError::new(LoadErrorKind::Corrupt("rules do not compile")))
     }
 
     /// The compiled bytes, to store and load again with [`from_bytes`](TermSet::from_bytes).

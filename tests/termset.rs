@@ -91,15 +91,6 @@ fn errors_read_well() {
 }
 
 #[test]
-fn untrusted_bytes_are_rebuilt_from_their_rules() {
-    let good = sample();
-    let set = TermSet::from_untrusted_bytes(good.clone()).unwrap();
-    assert_eq!(set.as_bytes(), &good[..]);
-    assert_eq!(Scanner::new(&[&set]).check("an assessment").name(), "allow");
-    assert_eq!(Scanner::new(&[&set]).check("a class").name(), "block");
-}
-
-#[test]
 fn listing_compiles_back_to_the_same_set() {
     let list = "[block spam]\nspam\n[hide until=2026-12-31T00:00Z]\nラーメン\n*ass*\n[warn]\nhost:Evil.Example\n";
     let set = compile_str(list).unwrap();

@@ -430,11 +430,14 @@ async function saveMutes(entries) {
       return false;
     }
   }
+  // The edge takes the term list and compiles it itself: it does not load compiled bytes from
+  // users (a checksum catches corruption, not forgery). Compiling here checks the list first and
+  // applies it to the timeline at once.
   const result = compiled
     ? await send(API.mutes, {
         method: "PUT",
-        headers: headers({ "Content-Type": "application/octet-stream" }),
-        body: compiled.toBytes(),
+        headers: headers({ "Content-Type": "text/plain; charset=utf-8" }),
+        body: compiled.toList(),
       })
     : await send(API.mutes, { method: "DELETE", headers: headers() });
   if (!result.ok) {

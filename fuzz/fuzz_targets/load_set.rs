@@ -2,9 +2,13 @@
 //!
 //! The first input byte picks a mode:
 //! * even: the rest of the input is the set's bytes, as they are;
-//! * odd: a valid set is changed after its magic and versions (profile, counts, length, section
-//!   table, sections) by the rest of the input, and its checksum is fixed up, so that loading
-//!   gets past the checksum to the structural checks and the scan reads whatever the changes made.
+//! * odd: a valid set is changed by the rest of the input in its header fields after the versions
+//!   (profile, flags, counts, length) and in its side tables (postings, entries, rules, runs,
+//!   strings, sections), and its checksum is fixed up, so that loading gets past the checksum to
+//!   the structural checks and the scan reads whatever the changes made. The fst indexes and the
+//!   section table that locates them are left alone: the checksum is what guards them, the `fst`
+//!   crate trusts its input, and a forged set is outside what `TermSet::from_bytes` promises
+//!   (see its documentation).
 #![no_main]
 
 use std::sync::OnceLock;
@@ -32,10 +36,13 @@ ass*
 const TEXT: &str = "Buy ＦＯＬＬＯＷＥＲＳ now at https://www.evil.example/x, b.a.k.a, spoilers, \
                     assessment, a$$hat, blackhole; 今日はらーめん、し・ね、ｼﾈ";
 
-/// Where the bytes the fuzzer may change start (after magic and versions), and where the
-/// checksum is.
-const MUTABLE_FROM: usize = 12;
+/// The header fields the fuzzer may change (after magic and versions, before the checksum), where
+/// the checksum is, and where the section table (offset, length pairs) starts.
+const HEADER_FIELDS: std::ops::Range<usize> = 12..32;
 const CHECKSUM_AT: usize = 32;
+const SECTION_TABLE: usize = 48;
+/// The first section after the three fst indexes: the postings.
+const FIRST_TABLE_SECTION: usize = 3;
 
 fn valid() -> &'static [u8] {
     static SET: OnceLock<Vec<u8>> = OnceLock::new();
@@ -61,8 +68,20 @@ fn fix_checksum(bytes: &mut [u8]) {
 /// * 2 mod 3: triples (offset low, offset high, xor) flip bits.
 fn mutate(data: &[u8]) -> Vec<u8> {
     let mut set = valid().to_vec();
-    let body = set.len() - MUTABLE_FROM;
-    let at = |lo: u8, hi: u8| MUTABLE_FROM + usize::from(u16::from_le_bytes([lo, hi])) % body;
+    // The side tables run from the postings section to the end of the set.
+    let at = SECTION_TABLE + 8 * FIRST_TABLE_SECTION;
+    let tables = u32::from_le_bytes(set[at..at + 4].try_into().unwrap()) as usize;
+    let header = HEADER_FIELDS.len();
+    let mutable = header + (set.len() - tables);
+    // An offset into the mutable bytes: the header fields first, then the side tables.
+    let at = |lo: u8, hi: u8| {
+        let k = usize::from(u16::from_le_bytes([lo, hi])) % mutable;
+        if k < header {
+            HEADER_FIELDS.start + k
+        } else {
+            tables + (k - header)
+        }
+    };
     let Some((&how, rest)) = data.split_first() else {
         return set;
     };
@@ -74,7 +93,7 @@ fn mutate(data: &[u8]) -> Vec<u8> {
         }
         1 => {
             if let [lo, hi, bytes @ ..] = rest {
-                let start = at(*lo, *hi);
+                let start = at(*lo, *hi).max(tables);
                 let n = bytes.len().min(set.len() - start);
                 set[start..start + n].copy_from_slice(&bytes[..n]);
             }

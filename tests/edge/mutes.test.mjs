@@ -73,9 +73,10 @@ test("mute lists may hold only hide and collapse rules; errors have line and col
   const body = await resp.json();
   assert.equal(body.error, "compile_error");
   assert.equal(body.line, 3);
+  // A set's checksum catches corruption, not forgery: users send term lists, never compiled bytes.
   resp = await putMutes(bob, "garbage bytes", "application/octet-stream");
-  assert.equal(resp.status, 400);
-  assert.equal((await resp.json()).error, "invalid_set");
+  assert.equal(resp.status, 415);
+  assert.equal((await resp.json()).error, "unsupported_content_type");
 });
 
 test("timelines: hide removes, collapse marks, for the reader only", async () => {
@@ -122,12 +123,13 @@ test("expired mute rules stop applying", async () => {
   assert.deepEqual(ids(mine), ["p1", "p2", "p3", "p4", "p5"]);
 });
 
-test("a compiled mute list can be uploaded as bytes; DELETE unmutes", async () => {
+test("a compiled mute list is refused even when it is valid; its term list is taken; DELETE unmutes", async () => {
   const bytes = await (await worker.fetch("/_termgate/mutes", { headers: { ...auth(alice), accept: "application/octet-stream" } })).arrayBuffer();
-  assert.equal((await putMutes(bob, bytes, "application/octet-stream")).status, 200);
+  assert.equal((await putMutes(bob, bytes, "application/octet-stream")).status, 415);
+  const list = await (await worker.fetch("/_termgate/mutes", { headers: auth(alice) })).text();
+  assert.equal((await putMutes(bob, list)).status, 200);
   assert.deepEqual(ids(await timeline(bob)), ["p2", "p3", "p5"]);
-  // Without the source text, GET regenerates the list from the compiled rules.
-  assert.equal(await (await worker.fetch("/_termgate/mutes", { headers: auth(bob) })).text(), "[hide]\nspoiler\n[collapse]\nネタバレ\nらーめん\n");
+  assert.equal(await (await worker.fetch("/_termgate/mutes", { headers: auth(bob) })).text(), list);
   assert.equal((await worker.fetch("/_termgate/mutes", { method: "DELETE", headers: auth(bob) })).status, 200);
   assert.equal((await timeline(bob)).length, 5);
 });

@@ -102,14 +102,23 @@ pub enum Upload {
     Refused(Response),
 }
 
+/// Who may upload compiled bytes: a set's checksum catches corruption, not forgery, so only the
+/// admin's compiled sets are loaded; everyone else sends a term list, compiled here.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Uploader {
+    Admin,
+    User,
+}
+
 /// Reads an uploaded set: `text/plain` is compiled here (errors name line and column),
-/// `application/octet-stream` is loaded as untrusted bytes. Every rule's action must be in
-/// `allowed`.
+/// `application/octet-stream` (from the admin only) is loaded as compiled bytes. Every rule's
+/// action must be in `allowed`.
 pub async fn read_upload(
     req: &mut Request,
     label: &str,
     max: usize,
     allowed: &[Action],
+    uploader: Uploader,
 ) -> Result<Upload> {
     let content_type = req
         .headers()
@@ -150,8 +159,8 @@ pub async fn read_upload(
                 ))
             }
         }
-    } else if content_type.starts_with("application/octet-stream") {
-        match TermSet::from_untrusted_bytes(body) {
+    } else if content_type.starts_with("application/octet-stream") && uploader == Uploader::Admin {
+        match TermSet::from_bytes(body) {
             Ok(set) => (set, None),
             Err(e) => {
                 return Ok(Upload::Refused(
@@ -160,10 +169,16 @@ pub async fn read_upload(
             }
         }
     } else {
+        let message = match uploader {
+            Uploader::Admin => {
+                "send a term list as text/plain or a compiled set as application/octet-stream"
+            }
+            Uploader::User => "send the term list as text/plain",
+        };
         return Ok(Upload::Refused(json_error(
             415,
             "unsupported_content_type",
-            "send a term list as text/plain or a compiled set as application/octet-stream",
+            message,
         )?));
     };
     if let Some(rule) = set.rules().find(|r| !allowed.contains(&r.action)) {
@@ -198,6 +213,7 @@ async fn put(mut req: Request, env: &Env, name: &str) -> Result<Response> {
         name,
         MAX_SET_BYTES,
         &[Action::Block, Action::Flag, Action::Warn],
+        Uploader::Admin,
     )
     .await?
     {

@@ -7,7 +7,7 @@ use serde_json::json;
 use termgate::{Action, Scanner, TermSet};
 use worker::{Env, Headers, Method, Request, Response, Result};
 
-use super::admin::{describe_set, read_upload, Upload};
+use super::admin::{describe_set, read_upload, Upload, Uploader};
 use super::proxy;
 use super::sets::KV_BINDING;
 use super::util::{json_error, lang, localized_error, now_ms, var, Json};
@@ -42,6 +42,7 @@ pub async fn handle(mut req: Request, env: &Env, _config: &Config) -> Result<Res
                 "mutes",
                 MAX_MUTE_BYTES,
                 &[Action::Hide, Action::Collapse],
+                Uploader::User,
             )
             .await?
             {
