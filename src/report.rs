@@ -260,6 +260,44 @@ const DESIRED_RESPONSE: Field = field(
     "希望する具体的な対応",
 );
 
+/// The category's name for people, in `lang`: what a report form and a warning show.
+///
+/// ```
+/// use termgate::{report, Category};
+///
+/// assert_eq!(report::category_label(Category::Phishing, report::Lang::En), "Phishing site");
+/// assert_eq!(report::category_label(Category::Phishing, report::Lang::Ja), "フィッシングサイト");
+/// ```
+pub fn category_label(category: Category, lang: Lang) -> &'static str {
+    let (en, ja) = match category {
+        Category::Spam => ("Spam", "迷惑メール・スパム"),
+        Category::UnauthorizedAccess => ("Unauthorized access", "不正アクセス"),
+        Category::Malware => (
+            "Website infected with malware or viruses",
+            "マルウェア・ウイルス感染サイト",
+        ),
+        Category::Tampering => ("Website tampering", "Webサイト改ざん"),
+        Category::Phishing => ("Phishing site", "フィッシングサイト"),
+        Category::Copyright => (
+            "Use of copyrighted works without permission",
+            "著作物の無断使用",
+        ),
+        Category::Defamation => ("Defamation", "名誉毀損"),
+        Category::Privacy => ("Privacy infringement", "プライバシー侵害"),
+        Category::PersonalInfo => ("Personal information", "個人情報の掲載"),
+        Category::Portrait => ("Infringement of portrait rights", "肖像権侵害"),
+        Category::Trademark => ("Trademark infringement", "商標権侵害"),
+        Category::Illegal => ("Illegal activity", "違法行為"),
+        Category::Nuisance => ("Nuisance", "迷惑行為"),
+        Category::Harassment => ("Harassment", "嫌がらせ"),
+        Category::Other => ("Other", "その他"),
+    };
+    match lang {
+        Lang::En => en,
+        Lang::Ja => ja,
+    }
+}
+
 /// The information a report in `category` must carry, in form order.
 ///
 /// Every category asks for at least one field. `Defamation` and `Privacy` ask for the same fields

@@ -128,24 +128,8 @@ const TEXT = {
   },
 };
 
-/** Category names for the form and messages (the fields each needs come from the module). */
-const CATEGORY_LABELS = {
-  spam: ["Spam", "迷惑メール・スパム"],
-  "unauthorized-access": ["Unauthorized access", "不正アクセス"],
-  malware: ["Website infected with malware or viruses", "マルウェア・ウイルス感染サイト"],
-  tampering: ["Website tampering", "Webサイト改ざん"],
-  phishing: ["Phishing site", "フィッシングサイト"],
-  copyright: ["Use of copyrighted works without permission", "著作物の無断使用"],
-  defamation: ["Defamation", "名誉毀損"],
-  privacy: ["Privacy infringement", "プライバシー侵害"],
-  "personal-info": ["Personal information", "個人情報の掲載"],
-  portrait: ["Infringement of portrait rights", "肖像権侵害"],
-  trademark: ["Trademark infringement", "商標権侵害"],
-  illegal: ["Illegal activity", "違法行為"],
-  nuisance: ["Nuisance", "迷惑行為"],
-  harassment: ["Harassment", "嫌がらせ"],
-  other: ["Other", "その他"],
-};
+/** Category names for the form and messages, from the module's report categories (filled at start). */
+const CATEGORY_LABELS = {};
 /** The seed documents' order, which the form follows. */
 const CATEGORY_ORDER = ["spam", "unauthorized-access", "malware", "tampering", "phishing", "copyright",
   "defamation", "privacy", "personal-info", "portrait", "trademark", "illegal", "nuisance", "harassment", "other"];
@@ -595,6 +579,7 @@ async function loadGlobalSet() {
 async function main() {
   await init();
   const categories = reportCategories();
+  for (const c of categories) CATEGORY_LABELS[c.id] = [c.label.en, c.label.ja];
   state.categories = CATEGORY_ORDER.map((id) => categories.find((c) => c.id === id)).filter(Boolean);
   state.lang = chooseLanguage();
   await loadGlobalSet();

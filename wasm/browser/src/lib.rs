@@ -128,6 +128,8 @@ export interface ReportField {
 /** A report category and exactly the fields it requires, in form order. */
 export interface ReportCategory {
   id: Category;
+  /** The category's name for people. */
+  label: Label;
   fields: ReportField[];
 }
 

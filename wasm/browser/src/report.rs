@@ -33,6 +33,14 @@ pub fn report_categories() -> ReportCategories {
                 .collect();
             let object = js_sys::Object::new();
             set(&object, "id", category.as_str());
+            set(
+                &object,
+                "label",
+                label(
+                    report::category_label(category, report::Lang::En),
+                    report::category_label(category, report::Lang::Ja),
+                ),
+            );
             set(&object, "fields", fields);
             object
         })
