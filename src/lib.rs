@@ -90,7 +90,10 @@
 //! # Quirks
 //!
 //! 1. A letter doubled is not a stretched letter: `spaam` does not match `spam`, because
-//!    doubling changes words (`as`, `ass`). Three or more repeats match (`spaaam`).
+//!    doubling changes words (`as`, `ass`). Three or more repeats match (`spaaam`). At an edge
+//!    where a match may lie inside a word, the other half of a doubled letter belongs to the text
+//!    around it: `as*` matches the `as` of `assassin`, `スリット` the `スリット` of `スリットとも`
+//!    (whose `トと` folds to a doubled `と`).
 //! 2. Separators are crossed only between single letters: `s p a m` and `し・ね` match, `sp am`
 //!    does not (and `this pam` never does).
 //! 3. Leetspeak digits count as letters only in tokens that also have a letter: `a55` is `ass`,

@@ -333,7 +333,7 @@ fn ascii_class(c: u8, profile: Profile) -> Class {
 }
 
 /// Characters that belong to the cluster of the character before them.
-fn continues_cluster(c: char) -> bool {
+pub(crate) fn continues_cluster(c: char) -> bool {
     // Half-width voiced and semi-voiced marks have class 0 but compose under NFKC.
     c == '\u{FF9E}' || c == '\u{FF9F}' || (c > '\u{2FF}' && !is_plain_cjk(c) && CCC.get_u8(c) != 0)
 }
@@ -413,7 +413,7 @@ fn classify(c: char, profile: Profile) -> Class {
     }
 }
 
-fn is_invisible(c: char) -> bool {
+pub(crate) fn is_invisible(c: char) -> bool {
     matches!(c,
         '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
         | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
@@ -623,7 +623,17 @@ impl Tokens {
                 prev_is_word = false;
             }
         }
-        let cut = keep;
+        // A token of nothing but long vowel marks writes nothing: it is part of the gap, so that
+        // it changes no decision about joining letters either.
+        let repeats = self.profile.has(Fold::Repeats);
+        let cut = if token[..keep]
+            .iter()
+            .all(|p| repeats && p.class == Class::Long)
+        {
+            0
+        } else {
+            keep
+        };
         if cut > 0 {
             self.write(&token[..cut]);
         }

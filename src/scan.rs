@@ -6,7 +6,7 @@ use fst::raw::Output;
 
 use crate::compile::repeat_class;
 use crate::hosts::{find_hosts, reversed};
-use crate::normalize::{normalize, Normalized, Profile};
+use crate::normalize::{continues_cluster, is_invisible, normalize, Normalized, Profile};
 use crate::termset::{
     Index, Inline, Kind, Mode, Pattern, SectionRecord, TermSet, FANOUT_BYTE, FANOUT_MARK, NEVER,
     NO_ADDR,
@@ -125,7 +125,7 @@ impl<'s> Scanner<'s> {
                 }
             };
             let norm = &normalized[pos].1;
-            let mut scan = SetScan::new(set, norm, now);
+            let mut scan = SetScan::new(set, text, norm, now);
             let warm = scan.warm(self.engine);
             scan.words(warm);
             scan.inner(warm);
@@ -150,6 +150,8 @@ fn clock() -> i64 {
 /// One set's scan of one normalized text.
 pub(crate) struct SetScan<'a> {
     set: &'a TermSet,
+    /// The original text, and its normalized form.
+    text: &'a str,
     norm: &'a Normalized,
     now: i64,
     /// (start, end) in original bytes, the rule, and its section.
@@ -213,9 +215,15 @@ fn walk(index: &Index, bytes: &[u8], from: usize, mut hit: impl FnMut(usize, u64
 }
 
 impl<'a> SetScan<'a> {
-    pub(crate) fn new(set: &'a TermSet, norm: &'a Normalized, now: i64) -> SetScan<'a> {
+    pub(crate) fn new(
+        set: &'a TermSet,
+        text: &'a str,
+        norm: &'a Normalized,
+        now: i64,
+    ) -> SetScan<'a> {
         SetScan {
             set,
+            text,
             norm,
             now,
             matches: Vec::new(),
@@ -340,7 +348,6 @@ impl<'a> SetScan<'a> {
         if j <= i || j > self.norm.units.len() {
             return;
         }
-        let (start, end) = self.norm.span(i, j);
         if let Some(inline) = Inline::decode(value) {
             let mode = match (inline.pattern, anchored) {
                 (Pattern::Bare, true) => Mode::Word,
@@ -348,7 +355,8 @@ impl<'a> SetScan<'a> {
                 (Pattern::Prefix, _) => Mode::Prefix,
                 (Pattern::Suffix, _) => Mode::Suffix,
             };
-            if self.positioned(mode, j) && self.repeats_agree(i, j, |k| inline.class(k)) {
+            let span = self.repeats_agree(mode, i, j, |k| inline.class(k));
+            if let (true, Some((start, end))) = (self.positioned(mode, j), span) {
                 let kind = if inline.exception {
                     Kind::Exception
                 } else {
@@ -366,9 +374,9 @@ impl<'a> SetScan<'a> {
             }
             let runs: Vec<(usize, u8)> = self.set.runs(&e).collect();
             let class = |k: usize| runs.iter().find(|r| r.0 == k).map_or(1, |r| r.1);
-            if !self.repeats_agree(i, j, class) {
+            let Some((start, end)) = self.repeats_agree(e.mode, i, j, class) else {
                 continue;
-            }
+            };
             if let Some(rec) = self.set.rule_record(e.rule) {
                 self.accept(Rule::Table(e.rule), rec.section, e.kind, e.part, start, end);
             }
@@ -381,11 +389,56 @@ impl<'a> SetScan<'a> {
     }
 
     /// Each unit's repeat class must equal the term's, or be "three or more" (a stretched letter).
-    fn repeats_agree(&self, i: usize, j: usize, class: impl Fn(usize) -> u8) -> bool {
-        self.norm.units[i..j].iter().enumerate().all(|(k, u)| {
-            let have = repeat_class(u.run);
-            have == class(k) || have == 3
-        })
+    /// At an edge where the match may lie inside a word (the start of a substring or suffix, the
+    /// end of a substring or prefix), the text may double a letter the term has once: the other
+    /// half belongs to the text around the match (`すりっと` in `すりっとと`, `as*` in `assassin`),
+    /// and the span leaves it out. Returns the span, or `None` when the repeats disagree.
+    fn repeats_agree(
+        &self,
+        mode: Mode,
+        i: usize,
+        j: usize,
+        class: impl Fn(usize) -> u8,
+    ) -> Option<(usize, usize)> {
+        let open_start = matches!(mode, Mode::Substring | Mode::Suffix);
+        let open_end = matches!(mode, Mode::Substring | Mode::Prefix);
+        let last = j - i - 1;
+        let (mut start, mut end) = self.norm.span(i, j);
+        for (k, u) in self.norm.units[i..j].iter().enumerate() {
+            let (have, want) = (repeat_class(u.run), class(k));
+            if have == want || have == 3 {
+                continue;
+            }
+            // The clusters (a letter and its combining marks) the repeated letter came from.
+            let slice = self
+                .text
+                .get(u.start as usize..u.end as usize)
+                .unwrap_or("");
+            let letters = || {
+                slice
+                    .char_indices()
+                    .filter(|(_, c)| {
+                        !c.is_whitespace() && !is_invisible(*c) && !continues_cluster(*c)
+                    })
+                    .map(|(at, _)| u.start as usize + at)
+            };
+            if have > want && k == last && open_end {
+                // Up to the start of the second letter.
+                if let Some(second) = letters().nth(1) {
+                    end = slice[..second - u.start as usize]
+                        .trim_end_matches(|c: char| c.is_whitespace() || is_invisible(c))
+                        .len()
+                        + u.start as usize;
+                }
+            } else if have > want && k == 0 && open_start {
+                if let Some(at) = letters().last() {
+                    start = at;
+                }
+            } else {
+                return None;
+            }
+        }
+        Some((start, end))
     }
 
     fn accept(&mut self, rule: Rule, section: u16, kind: Kind, part: u8, start: usize, end: usize) {

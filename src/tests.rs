@@ -310,6 +310,30 @@ const OBFUSCATION: &[Case] = &[
         "block",
         &[("ｓ ｐ ａ ｍ", "spam")],
     ),
+    // Regression (found by bench-peers): the katakana ト before the hiragana と folds to a doubled
+    // と, whose second half belongs to the text after the term.
+    t(
+        "obf270",
+        "[block]\nスリット",
+        "少なくスリットとも",
+        "block",
+        &[("スリット", "スリット")],
+    ),
+    t(
+        "obf280",
+        "[block]\nas*",
+        "assassin",
+        "block",
+        &[("as", "as*")],
+    ),
+    t(
+        "obf290",
+        "[block]\n*ass",
+        "badass",
+        "block",
+        &[("ass", "*ass")],
+    ),
+    t("obf300", "[block]\nas", "ass", "allow", &[]),
 ];
 
 const VERDICTS: &[Case] = &[
@@ -422,7 +446,7 @@ fn auto_builds_the_automaton_only_after_enough_text() {
 fn reference(set: &TermSet, text: &str) -> Verdict {
     use crate::scan::SetScan;
     let norm = normalize(text, set.profile);
-    let mut scan = SetScan::new(set, &norm, 0);
+    let mut scan = SetScan::new(set, text, &norm, 0);
     let mut keys = Vec::new();
     for (map, anchored) in [(&set.word, true), (&set.inner, false)] {
         let mut stream = map.map.stream();
