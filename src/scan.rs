@@ -431,7 +431,7 @@ impl<'a> SetScan<'a> {
                         + u.start as usize;
                 }
             } else if have > want && k == 0 && open_start {
-                if let Some(at) = letters().last() {
+                if let Some(at) = letters().next_back() {
                     start = at;
                 }
             } else {
