@@ -90,7 +90,8 @@ impl<'s> Scanner<'s> {
         let mut matches = Vec::new();
         let mut base = 0;
         let mut rest = text;
-        while !rest.is_empty() || base == 0 {
+        // At least once, so that an empty text is scanned too (a set may hold nothing to find).
+        loop {
             let mut cut = rest.len().min(PIECE);
             while !rest.is_char_boundary(cut) {
                 cut -= 1;
