@@ -247,22 +247,68 @@ const DECOMPOSE: CanonicalDecompositionBorrowed<'static> = CanonicalDecompositio
 ///
 /// Offsets are `u32`: callers split texts of 4 GiB or more before they get here.
 pub(crate) fn normalize(text: &str, profile: Profile) -> Normalized {
+    normalize_with(text, profile, true)
+}
+
+/// [`normalize`], with or without the shortcuts for whole ASCII tokens and runs of separators
+/// (off only to test that they change nothing).
+pub(crate) fn normalize_with(text: &str, profile: Profile, shortcuts: bool) -> Normalized {
     debug_assert!(text.len() <= u32::MAX as usize);
     let mut tokens = Tokens::new(profile, text.len());
-    fold_clusters(text, profile, &mut tokens);
+    fold_clusters(text, profile, &mut tokens, shortcuts);
     tokens.finish()
 }
 
 /// Steps 1–5 and classification, cluster by cluster.
-fn fold_clusters(text: &str, profile: Profile, pieces: &mut Tokens) {
+fn fold_clusters(text: &str, profile: Profile, pieces: &mut Tokens, shortcuts: bool) {
     let bytes = text.as_bytes();
+    // An ASCII byte is a cluster of its own unless a combining mark follows it, which is never
+    // ASCII.
+    let alone = |at: usize| bytes.get(at + 1).is_none_or(|n| *n < 0x80);
+    let kinds = word_kinds(profile);
+    let word = |b: u8| ASCII.get(usize::from(b)).is_some_and(|k| k & kinds != 0);
     let mut i = 0;
     let mut buf: Vec<char> = Vec::new();
     while i < bytes.len() {
         let b = bytes[i];
-        // ASCII fast path: no ASCII character composes with what follows unless a combining
-        // mark follows it, which is never ASCII.
-        if b < 0x80 && bytes.get(i + 1).is_none_or(|n| *n < 0x80) {
+        if shortcuts && b < 0x80 && alone(i) {
+            // A whole token of ASCII characters, each alone: written in one go.
+            if word(b) && pieces.token.is_empty() {
+                let mut end = i;
+                let mut seen = 0;
+                while let Some(&b) = bytes.get(end) {
+                    let kind = if b < 0x80 {
+                        ASCII[usize::from(b)] & kinds
+                    } else {
+                        0
+                    };
+                    if kind == 0 {
+                        break;
+                    }
+                    seen |= kind;
+                    end += 1;
+                }
+                if bytes.get(end).is_none_or(|b| *b < 0x80) {
+                    if seen == LETTER {
+                        pieces.ascii_letters(&bytes[i..end], i as u32);
+                    } else {
+                        pieces.ascii_token(&bytes[i..end], i as u32);
+                    }
+                    i = end;
+                    continue;
+                }
+            } else if !word(b) {
+                let mut end = i + 1;
+                while end < bytes.len() && bytes[end] < 0x80 && !word(bytes[end]) && alone(end) {
+                    end += 1;
+                }
+                pieces.end_token();
+                pieces.separator(i as u32, end as u32);
+                i = end;
+                continue;
+            }
+        }
+        if b < 0x80 && alone(i) {
             let c = if profile.has(Fold::Case) {
                 b.to_ascii_lowercase()
             } else {
@@ -324,11 +370,40 @@ fn fold_clusters(text: &str, profile: Profile, pieces: &mut Tokens) {
 }
 
 fn ascii_class(c: u8, profile: Profile) -> Class {
-    match c {
-        b'a'..=b'z' | b'A'..=b'Z' => Class::Letter,
-        b'0'..=b'9' => Class::Digit,
-        b'$' | b'@' | b'!' if profile.has(Fold::Leetspeak) => Class::Leet,
+    match ASCII.get(usize::from(c)).copied().unwrap_or(0) {
+        LETTER => Class::Letter,
+        DIGIT => Class::Digit,
+        LEET if profile.has(Fold::Leetspeak) => Class::Leet,
         _ => Class::Separator,
+    }
+}
+
+/// What each ASCII byte can be, looked up rather than compared: the tight loops over ASCII
+/// tokens test many bytes at once by or-ing these.
+const LETTER: u8 = 1;
+const DIGIT: u8 = 2;
+const LEET: u8 = 4;
+const ASCII: [u8; 128] = {
+    let mut table = [0; 128];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = match b as u8 {
+            b'a'..=b'z' | b'A'..=b'Z' => LETTER,
+            b'0'..=b'9' => DIGIT,
+            b'$' | b'@' | b'!' => LEET,
+            _ => 0,
+        };
+        b += 1;
+    }
+    table
+};
+
+/// The kinds of ASCII bytes that make up words under `profile`.
+fn word_kinds(profile: Profile) -> u8 {
+    if profile.has(Fold::Leetspeak) {
+        LETTER | DIGIT | LEET
+    } else {
+        LETTER | DIGIT
     }
 }
 
@@ -650,54 +725,151 @@ impl Tokens {
             && token
                 .iter()
                 .any(|p| matches!(p.class, Class::Letter | Class::Leet));
-        let one_letter = is_one_letter(token, wordy, profile);
-        let gap = self.gap.take();
-        let crossed =
-            gap.is_some() && profile.has(Fold::Separators) && self.prev_one_letter && one_letter;
-        self.prev_one_letter = one_letter;
-        // The gap is written only once the token writes something: a token of nothing but long
-        // vowel marks must not leave a trailing space.
-        let mut gap = gap.filter(|_| !crossed && !self.out.units.is_empty());
+        self.open(is_one_letter(token, wordy, profile));
         let repeats = profile.has(Fold::Repeats);
-        let out = &mut self.out;
         for p in token {
-            if repeats && p.class == Class::Long {
-                continue;
+            if !(repeats && p.class == Class::Long) {
+                self.put(token_char(p, wordy), p.start, p.end);
             }
-            let c = token_char(p, wordy);
-            if let Some((start, end)) = gap.take() {
-                out.units.push(Unit {
-                    norm: out.text.len() as u32,
-                    start,
-                    end,
-                    run: 1,
-                    flags: Unit::GAP,
-                });
-                out.text.push(' ');
-                self.last_char = None;
+        }
+    }
+
+    /// [`Tokens::end_token`] for a token of ASCII characters that each stand alone (`token`
+    /// starts at byte `start` of the text), without buffering its pieces.
+    fn ascii_token(&mut self, token: &[u8], start: u32) {
+        debug_assert!(self.token.is_empty());
+        let profile = self.profile;
+        let kind = |b: u8| ASCII.get(usize::from(b)).copied().unwrap_or(0);
+        let leet_on = profile.has(Fold::Leetspeak);
+        let all = token.iter().fold(0, |k, &b| k | kind(b));
+        let trailing = if leet_on && all & LEET != 0 {
+            token.iter().rev().take_while(|b| kind(**b) == LEET).count()
+        } else {
+            0
+        };
+        let mut keep = token.len() - trailing;
+        let mut prev_is_word = keep > 0;
+        for &b in &token[keep..] {
+            if prev_is_word && b != b'!' {
+                keep += 1;
+            } else {
+                prev_is_word = false;
             }
-            if repeats && self.last_char == Some(c) {
-                if let Some(last) = out.units.last_mut() {
-                    last.run = last.run.saturating_add(1);
-                    last.end = p.end;
+        }
+        let (kept, rest) = token.split_at(keep);
+        if let Some(&first) = kept.first() {
+            let wordy = leet_on && kept.iter().any(|&b| kind(b) & (LETTER | LEET) != 0);
+            let case = profile.has(Fold::Case);
+            let char_of = |b: u8| {
+                let k = kind(b);
+                if k == LETTER {
+                    char::from(if case { b.to_ascii_lowercase() } else { b })
+                } else if leet_on && (k == LEET || wordy) {
+                    leet(char::from(b))
+                } else {
+                    char::from(b)
+                }
+            };
+            let first = char_of(first);
+            let repeats = profile.has(Fold::Repeats);
+            let one_letter = first.is_ascii_alphabetic()
+                && kept[1..].iter().all(|&b| repeats && char_of(b) == first);
+            self.open(one_letter);
+            for (at, &b) in (start..).zip(kept) {
+                self.put(char_of(b), at, at + 1);
+            }
+        }
+        if !rest.is_empty() {
+            let at = start + keep as u32;
+            self.separator(at, at + rest.len() as u32);
+        }
+    }
+
+    /// [`Tokens::ascii_token`] for a token of ASCII letters only, the common case.
+    fn ascii_letters(&mut self, token: &[u8], start: u32) {
+        debug_assert!(self.token.is_empty() && token.iter().all(u8::is_ascii_alphabetic));
+        let case = self.profile.has(Fold::Case);
+        let repeats = self.profile.has(Fold::Repeats);
+        let lower = |b: u8| char::from(if case { b | 0x20 } else { b });
+        let Some((&first, rest)) = token.split_first() else {
+            return;
+        };
+        let first = lower(first);
+        self.open(rest.iter().all(|&b| repeats && lower(b) == first));
+        let out = &mut self.out;
+        out.units.reserve(token.len());
+        out.text.reserve(token.len());
+        let mut last = self.last_char;
+        for (at, &b) in (start..).zip(token) {
+            let c = lower(b);
+            if repeats && last == Some(c) {
+                if let Some(u) = out.units.last_mut() {
+                    u.run = u.run.saturating_add(1);
+                    u.end = at + 1;
                     continue;
                 }
             }
-            self.last_char = Some(c);
-            let flags = if is_spaced_word_char(c) {
-                Unit::SPACED
-            } else {
-                0
-            };
+            last = Some(c);
             out.units.push(Unit {
                 norm: out.text.len() as u32,
-                start: p.start,
-                end: p.end,
+                start: at,
+                end: at + 1,
                 run: 1,
-                flags,
+                flags: Unit::SPACED,
             });
             out.text.push(c);
         }
+        self.last_char = last;
+    }
+
+    /// Starts writing a token that writes at least one character: the gap before it is crossed
+    /// (between two tokens of one letter) or written as one space.
+    fn open(&mut self, one_letter: bool) {
+        let gap = self.gap.take();
+        let crossed = gap.is_some()
+            && self.profile.has(Fold::Separators)
+            && self.prev_one_letter
+            && one_letter;
+        self.prev_one_letter = one_letter;
+        if let Some((start, end)) = gap.filter(|_| !crossed && !self.out.units.is_empty()) {
+            let out = &mut self.out;
+            out.units.push(Unit {
+                norm: out.text.len() as u32,
+                start,
+                end,
+                run: 1,
+                flags: Unit::GAP,
+            });
+            out.text.push(' ');
+            self.last_char = None;
+        }
+    }
+
+    /// Writes one character of a token, or counts it as a repeat of the one before.
+    #[inline(always)]
+    fn put(&mut self, c: char, start: u32, end: u32) {
+        let out = &mut self.out;
+        if self.profile.has(Fold::Repeats) && self.last_char == Some(c) {
+            if let Some(last) = out.units.last_mut() {
+                last.run = last.run.saturating_add(1);
+                last.end = end;
+                return;
+            }
+        }
+        self.last_char = Some(c);
+        let flags = if is_spaced_word_char(c) {
+            Unit::SPACED
+        } else {
+            0
+        };
+        out.units.push(Unit {
+            norm: out.text.len() as u32,
+            start,
+            end,
+            run: 1,
+            flags,
+        });
+        out.text.push(c);
     }
 }
 

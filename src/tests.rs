@@ -3,7 +3,7 @@
 
 use proptest::prelude::*;
 
-use crate::normalize::{normalize, Profile};
+use crate::normalize::{normalize, normalize_with, Profile};
 use crate::{compile_str, Engine, Scanner, TermSet, Verdict};
 
 /// One scan: a term list, a text, the verdict and each match as (matched original text, rule).
@@ -526,6 +526,18 @@ proptest! {
             let twice = normalize(&once, profile).text;
             prop_assert_eq!(once, twice);
         }
+    }
+
+    #[test]
+    fn shortcuts_change_nothing(
+        text in prop_oneof![any_text(), "[a-zA-Z0-9$@!. ,'\u{301}éＡ・、ーア-]{0,40}"],
+        bits in 0u16..0x200,
+    ) {
+        let profile = Profile::from_bits(bits).unwrap();
+        let fast = normalize_with(&text, profile, true);
+        let slow = normalize_with(&text, profile, false);
+        prop_assert_eq!(fast.text, slow.text);
+        prop_assert_eq!(fast.units, slow.units);
     }
 
     #[test]
