@@ -176,8 +176,9 @@ impl Unit {
         self.flags & Unit::GAP != 0
     }
 
-    pub fn is_spaced(&self) -> bool {
-        self.flags & Unit::SPACED != 0
+    /// A letter of a spaced script: no word boundary lies between two of them.
+    pub fn is_word(&self) -> bool {
+        self.flags & (Unit::SPACED | Unit::GAP) == Unit::SPACED
     }
 }
 
@@ -197,7 +198,7 @@ impl Normalized {
         ) else {
             return true;
         };
-        prev.is_gap() || next.is_gap() || !(prev.is_spaced() && next.is_spaced())
+        !(prev.is_word() && next.is_word())
     }
 
     /// The index of the unit that starts at byte `norm` of the normalized text.
@@ -328,13 +329,20 @@ fn fold_clusters(text: &str, profile: Profile, pieces: &mut Tokens, shortcuts: b
         let mut chars = text[i..].char_indices();
         let (_, first) = chars.next().unwrap_or((0, '\u{0}'));
         let mut end = i + first.len_utf8();
-        // Kana and common ideographs alone: no fold but kana applies, and their class is known.
-        if is_plain_cjk(first)
-            && text[end..]
+        let alone = || {
+            text[end..]
                 .chars()
                 .next()
                 .is_none_or(|n| !continues_cluster(n))
-        {
+        };
+        if shortcuts && is_plain_separator(first) && alone() {
+            pieces.end_token();
+            pieces.separator(start as u32, end as u32);
+            i = end;
+            continue;
+        }
+        // Kana and common ideographs alone: no fold but kana applies, and their class is known.
+        if is_plain_cjk(first) && alone() {
             let (c, class) = match first {
                 '\u{30FC}' if profile.has(Fold::Repeats) => (first, Class::Long),
                 _ if profile.has(Fold::Kana) => (hiragana(first), Class::Letter),
@@ -417,6 +425,15 @@ pub(crate) fn continues_cluster(c: char) -> bool {
 /// every fold but kana leaves alone, and that never combine with what precedes them.
 fn is_plain_cjk(c: char) -> bool {
     matches!(c, '\u{3041}'..='\u{3096}' | '\u{30A1}'..='\u{30FA}' | '\u{30FC}' | '\u{4E00}'..='\u{9FFF}')
+}
+
+/// Common punctuation of Japanese text (and quotes, ellipses, full-width punctuation that is not
+/// leetspeak) that every profile reads as a separator: looked up here instead of folded.
+fn is_plain_separator(c: char) -> bool {
+    matches!(c,
+        '\u{2018}' | '\u{2019}' | '\u{201C}' | '\u{201D}' | '\u{2026}'
+        | '\u{3000}'..='\u{3003}' | '\u{3008}'..='\u{3011}' | '\u{3014}'..='\u{301F}' | '\u{30FB}'
+        | '\u{FF08}' | '\u{FF09}' | '\u{FF0C}' | '\u{FF0E}' | '\u{FF1A}' | '\u{FF1B}' | '\u{FF1F}')
 }
 
 /// Clusters NFKC leaves as they are, checked without calling the normalizer: kana, CJK ideographs
@@ -683,6 +700,9 @@ impl Tokens {
     /// character): `$` and `@` after a word character are letters (`a$$`), the rest separators
     /// (`spam!`). Then writes the token.
     fn end_token(&mut self) {
+        if self.token.is_empty() {
+            return;
+        }
         let mut token = std::mem::take(&mut self.token);
         let trailing = token
             .iter()
@@ -797,6 +817,21 @@ impl Tokens {
         let first = lower(first);
         self.open(rest.iter().all(|&b| repeats && lower(b) == first));
         let out = &mut self.out;
+        let doubled = |w: &[u8]| lower(w[0]) == lower(w[1]);
+        if !(repeats && (self.last_char == Some(first) || token.windows(2).any(doubled))) {
+            // No letter repeats the one before it: one unit per byte, written in bulk.
+            let norm = out.text.len() as u32;
+            out.text.extend(token.iter().map(|&b| lower(b)));
+            out.units.extend((0..token.len() as u32).map(|k| Unit {
+                norm: norm + k,
+                start: start + k,
+                end: start + k + 1,
+                run: 1,
+                flags: Unit::SPACED,
+            }));
+            self.last_char = token.last().map(|&b| lower(b));
+            return;
+        }
         out.units.reserve(token.len());
         out.text.reserve(token.len());
         let mut last = self.last_char;
@@ -893,7 +928,11 @@ fn is_one_letter(token: &[Piece], wordy: bool, profile: Profile) -> bool {
     let Some(first) = chars.next() else {
         return false;
     };
-    first.is_alphabetic() && chars.all(|c| repeats && c == first)
+    // The class first: `is_alphabetic` is a table search outside ASCII.
+    let letter = token
+        .first()
+        .is_some_and(|p| p.class == Class::Letter && p.c == first);
+    (letter || first.is_alphabetic()) && chars.all(|c| repeats && c == first)
 }
 
 #[cfg(test)]
@@ -971,6 +1010,22 @@ mod tests {
         assert_eq!(normalize("ＳＰＡＭ", Profile::NONE).text, "ＳＰＡＭ");
         assert_eq!(Profile::from_bits(0x200), None);
         assert_eq!(Profile::NONE.names(), "none");
+    }
+
+    #[test]
+    fn plain_separators_are_separators_in_every_profile() {
+        let listed: Vec<char> = ('\u{2000}'..='\u{FFFF}')
+            .filter(|c| is_plain_separator(*c))
+            .collect();
+        assert!(listed.len() > 30);
+        for bits in 0..=Profile::FULL.bits() {
+            let p = Profile::from_bits(bits).unwrap();
+            let spaced = normalize_with("ab cd", p, false).text;
+            for c in &listed {
+                let got = normalize_with(&format!("ab{c}cd"), p, false).text;
+                assert_eq!(got, spaced, "{c:?} in profile {}", p.names());
+            }
+        }
     }
 
     #[test]

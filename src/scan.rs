@@ -6,7 +6,7 @@ use fst::raw::Output;
 
 use crate::compile::repeat_class;
 use crate::hosts::{find_hosts, reversed};
-use crate::normalize::{continues_cluster, is_invisible, normalize, Normalized, Profile};
+use crate::normalize::{continues_cluster, is_invisible, normalize, Normalized, Profile, Unit};
 use crate::termset::{
     Index, Inline, Kind, Mode, Pattern, SectionRecord, TermSet, FANOUT_BYTE, FANOUT_MARK, NEVER,
     NO_ADDR,
@@ -273,12 +273,16 @@ impl<'a> SetScan<'a> {
                 walk(index, bytes, from, |end, v| hits.push((i, end, v)));
             }
             if let Some(w) = warm {
+                // A word of a spaced script runs while letters of one follow; any other
+                // character is a word of its own.
                 let mut j = i + 1;
-                while j < units.len() && !self.norm.boundary(j) {
-                    j += 1;
+                if units[i].is_word() {
+                    while units.get(j).is_some_and(Unit::is_word) {
+                        j += 1;
+                    }
                 }
                 let to = units.get(j).map_or(bytes.len(), |u| u.norm as usize);
-                if let Some(&range) = w.words.get(&bytes[from..to]) {
+                if let Some(range) = w.words.get(&bytes[from..to]) {
                     hits.extend(w.values(range).iter().map(|&v| (i, to, v)));
                 }
                 i = j;
