@@ -28,7 +28,8 @@ pub enum Engine {
     /// character. No set-up cost; slower per byte.
     Walk,
     /// Build the automaton now (once per set) and use it: an Aho-Corasick automaton over the
-    /// keys that may start anywhere (with the `automaton` feature; without it they are walked),
+    /// keys that may start anywhere (with the `automaton` feature; without it they are walked from
+    /// the characters where one may start),
     /// a hash table of the whole-word keys (one lookup per word), and a small fst of the
     /// remaining word-start keys.
     Automaton,
@@ -251,7 +252,7 @@ impl<'a> SetScan<'a> {
         }
     }
 
-    fn words(&mut self, warm: Option<&Warm>) {
+    pub(crate) fn words(&mut self, warm: Option<&Warm>) {
         if self.set.word.is_empty() {
             return;
         }
@@ -295,7 +296,7 @@ impl<'a> SetScan<'a> {
         }
     }
 
-    fn inner(&mut self, warm: Option<&Warm>) {
+    pub(crate) fn inner(&mut self, warm: Option<&Warm>) {
         if self.set.inner.is_empty() {
             return;
         }
@@ -309,12 +310,21 @@ impl<'a> SetScan<'a> {
             })
         });
         if !found {
+            let starts = warm.map(|w| &w.starts);
+            let mut chars = self.norm.text.chars().peekable();
             for (i, u) in self.norm.units.iter().enumerate() {
-                if !u.is_gap() {
-                    walk(&self.set.inner, bytes, u.norm as usize, |end, v| {
-                        hits.push((i, end, v))
-                    });
+                let c = chars.next();
+                if u.is_gap() {
+                    continue;
                 }
+                if let (Some(starts), Some(c)) = (starts, c) {
+                    if !starts.may_start(c, chars.peek().copied()) {
+                        continue;
+                    }
+                }
+                walk(&self.set.inner, bytes, u.norm as usize, |end, v| {
+                    hits.push((i, end, v))
+                });
             }
         }
         for (i, end, v) in hits {

@@ -520,6 +520,24 @@ proptest! {
     }
 
     #[test]
+    fn warm_indexes_without_automaton_agree_with_reference(
+        rules in prop::collection::vec(rule(), 1..8),
+        text in text(),
+    ) {
+        let list = format!("[block]\n{}\n", rules.join("\n"));
+        let set = compile_str(&list).unwrap();
+        let warm = crate::warm::Warm::build(&set).without_automaton();
+        let norm = normalize(&text, set.profile);
+        let mut scan = crate::scan::SetScan::new(&set, &text, &norm, 0);
+        scan.words(Some(&warm));
+        scan.inner(Some(&warm));
+        scan.hosts(&text);
+        let mut matches = Vec::new();
+        scan.finish(0, 0, &mut matches);
+        prop_assert_eq!(Verdict::from_matches(matches), reference(&set, &text));
+    }
+
+    #[test]
     fn normalization_is_idempotent(text in any_text()) {
         for profile in [Profile::FULL, Profile::NONE] {
             let once = normalize(&text, profile).text;

@@ -2,8 +2,9 @@
 //!
 //! A fresh set answers by walking its fst indexes, which costs nothing to set up. A busy set
 //! builds, once: an Aho-Corasick automaton over the keys that may start anywhere, a hash table of
-//! the keys that can only match a whole word (one lookup per word instead of a walk), and a small
-//! fst of the remaining word-start keys (prefixes, several words).
+//! the keys that can only match a whole word (one lookup per word instead of a walk), a small
+//! fst of the remaining word-start keys (prefixes, several words), and a bit set of how inner keys
+//! start (which lets a build without the automaton walk inner keys from few characters).
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -17,6 +18,8 @@ pub(crate) struct Warm {
     /// Inner keys, and each pattern's values (without the `automaton` feature, never built:
     /// inner keys are then always walked).
     inner: Option<(Automaton, Vec<Values>)>,
+    /// What inner keys start with: a walk of the inner index is skipped where none starts.
+    pub starts: Starts,
     /// Word keys that match only whole words, to their values.
     pub words: WordTable,
     /// The other word keys, walked from each word start.
@@ -48,6 +51,14 @@ impl Warm {
         #[cfg(not(feature = "automaton"))]
         let _ = (ac, ranges, bytes, &mut f);
         true
+    }
+
+    /// These indexes without the automaton: inner keys walked where [`Starts`] lets them start,
+    /// as in a build without the `automaton` feature.
+    #[cfg(test)]
+    pub fn without_automaton(mut self) -> Warm {
+        self.inner = None;
+        self
     }
 
     pub fn values(&self, v: Values) -> &[u64] {
@@ -100,6 +111,7 @@ impl Warm {
             .and_then(|bytes| Index::from_vec(bytes).ok());
         Warm {
             inner,
+            starts: Starts::build(&set.inner),
             words,
             rest,
             values,
@@ -178,6 +190,58 @@ fn whole_word_only(set: &TermSet, key: &[u8], value: u64) -> bool {
         None => set.postings(value).all(|e| e.mode == Mode::Word),
     };
     whole_word && key.chars().all(|c| c.is_alphanumeric() && !is_unspaced(c))
+}
+
+/// The first character, or the first two, of every key of an index, as bits of a hash: a key can
+/// start at a character of the text only where the character (for a one-character key) or the
+/// character and the next (for a longer key) have their bit set. Most characters of the text
+/// start no key, and answering that takes two bit tests instead of a walk of the index.
+pub(crate) struct Starts {
+    bits: Vec<u64>,
+    shift: u32,
+}
+
+impl Starts {
+    fn build(index: &Index) -> Starts {
+        // About 16 bits per key (a character of the text passes by chance less than one time in
+        // ten for a full set), between 512 bytes and 128 KiB.
+        let keys = index.map.len().max(1) as u64;
+        let log2 = (keys * 16)
+            .next_power_of_two()
+            .trailing_zeros()
+            .clamp(12, 20);
+        let mut starts = Starts {
+            bits: vec![0; 1 << (log2 - 6)],
+            shift: 64 - log2,
+        };
+        let mut stream = index.map.keys();
+        while let Some(key) = stream.next() {
+            let key = key.split(|b| *b == FANOUT_BYTE).next().unwrap_or(key);
+            let key = String::from_utf8_lossy(key);
+            let mut chars = key.chars();
+            if let Some(first) = chars.next() {
+                let bit = starts.bit(first, chars.next());
+                starts.bits[bit / 64] |= 1 << (bit % 64);
+            }
+        }
+        starts
+    }
+
+    fn bit(&self, first: char, second: Option<char>) -> usize {
+        let pair = (u64::from(first) << 32) | second.map_or(u64::from(u32::MAX), u64::from);
+        (pair.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    }
+
+    fn has(&self, bit: usize) -> bool {
+        self.bits
+            .get(bit / 64)
+            .is_some_and(|w| w & (1 << (bit % 64)) != 0)
+    }
+
+    /// Whether a key may start with `first` (followed by `second`, if the text goes on).
+    pub fn may_start(&self, first: char, second: Option<char>) -> bool {
+        self.has(self.bit(first, None)) || (second.is_some() && self.has(self.bit(first, second)))
+    }
 }
 
 /// Whole words to their values. Most words are short: those of up to seven bytes are looked up
