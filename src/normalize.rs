@@ -341,6 +341,25 @@ fn fold_clusters(text: &str, profile: Profile, pieces: &mut Tokens, shortcuts: b
             i = end;
             continue;
         }
+        // A whole token of kana and common ideographs, ended by a separator or the text's end:
+        // written in one go.
+        if shortcuts && is_plain_cjk(first) && pieces.token.is_empty() {
+            let run = text[start..]
+                .find(|c: char| !is_plain_cjk(c))
+                .map_or(text.len(), |n| start + n);
+            let ends_token = match text[run..].chars().next() {
+                None => true,
+                Some(c) if c.is_ascii() => {
+                    !word(c as u8) && bytes.get(run + 1).is_none_or(|n| *n < 0x80)
+                }
+                Some(c) => is_plain_separator(c),
+            };
+            if ends_token {
+                pieces.cjk_token(&text[start..run], start as u32);
+                i = run;
+                continue;
+            }
+        }
         // Kana and common ideographs alone: no fold but kana applies, and their class is known.
         if is_plain_cjk(first) && alone() {
             let (c, class) = match first {
@@ -855,6 +874,29 @@ impl Tokens {
             out.text.push(c);
         }
         self.last_char = last;
+    }
+
+    /// [`Tokens::end_token`] for a token of kana and common ideographs only (`token` starts at
+    /// byte `start` of the text), none followed by a combining mark.
+    fn cjk_token(&mut self, token: &str, start: u32) {
+        debug_assert!(self.token.is_empty() && token.chars().all(is_plain_cjk));
+        let repeats = self.profile.has(Fold::Repeats);
+        let kana = self.profile.has(Fold::Kana);
+        let long = |c: char| repeats && c == '\u{30FC}';
+        let fold = |c: char| if kana { hiragana(c) } else { c };
+        let mut letters = token.chars().filter(|c| !long(*c)).map(fold);
+        let Some(first) = letters.next() else {
+            // Long vowel marks alone are part of the gap.
+            self.separator(start, start + token.len() as u32);
+            return;
+        };
+        self.open(letters.all(|c| repeats && c == first));
+        for (at, c) in token.char_indices() {
+            if !long(c) {
+                let at = start + at as u32;
+                self.put(fold(c), at, at + c.len_utf8() as u32);
+            }
+        }
     }
 
     /// Starts writing a token that writes at least one character: the gap before it is crossed
