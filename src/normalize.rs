@@ -768,7 +768,8 @@ impl Tokens {
         let repeats = profile.has(Fold::Repeats);
         for p in token {
             if !(repeats && p.class == Class::Long) {
-                self.put(token_char(p, wordy), p.start, p.end);
+                let c = token_char(p, wordy);
+                self.put(c, p.start, p.end, is_spaced_word_char(c));
             }
         }
     }
@@ -815,7 +816,8 @@ impl Tokens {
                 && kept[1..].iter().all(|&b| repeats && char_of(b) == first);
             self.open(one_letter);
             for (at, &b) in (start..).zip(kept) {
-                self.put(char_of(b), at, at + 1);
+                let c = char_of(b);
+                self.put(c, at, at + 1, c.is_ascii_alphanumeric());
             }
         }
         if !rest.is_empty() {
@@ -894,7 +896,7 @@ impl Tokens {
         for (at, c) in token.char_indices() {
             if !long(c) {
                 let at = start + at as u32;
-                self.put(fold(c), at, at + c.len_utf8() as u32);
+                self.put(fold(c), at, at + c.len_utf8() as u32, false);
             }
         }
     }
@@ -922,9 +924,10 @@ impl Tokens {
         }
     }
 
-    /// Writes one character of a token, or counts it as a repeat of the one before.
+    /// Writes one character of a token (`spaced`: a letter of a script written with spaces), or
+    /// counts it as a repeat of the one before.
     #[inline(always)]
-    fn put(&mut self, c: char, start: u32, end: u32) {
+    fn put(&mut self, c: char, start: u32, end: u32, spaced: bool) {
         let out = &mut self.out;
         if self.profile.has(Fold::Repeats) && self.last_char == Some(c) {
             if let Some(last) = out.units.last_mut() {
@@ -934,11 +937,7 @@ impl Tokens {
             }
         }
         self.last_char = Some(c);
-        let flags = if is_spaced_word_char(c) {
-            Unit::SPACED
-        } else {
-            0
-        };
+        let flags = if spaced { Unit::SPACED } else { 0 };
         out.units.push(Unit {
             norm: out.text.len() as u32,
             start,
