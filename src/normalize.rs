@@ -248,14 +248,21 @@ const DECOMPOSE: CanonicalDecompositionBorrowed<'static> = CanonicalDecompositio
 ///
 /// Offsets are `u32`: callers split texts of 4 GiB or more before they get here.
 pub(crate) fn normalize(text: &str, profile: Profile) -> Normalized {
-    normalize_with(text, profile, true)
+    normalize_into(text, profile, Normalized::default())
+}
+
+/// [`normalize`], written into `buffer`'s memory.
+pub(crate) fn normalize_into(text: &str, profile: Profile, buffer: Normalized) -> Normalized {
+    let mut tokens = Tokens::new(profile, text.len(), buffer);
+    fold_clusters(text, profile, &mut tokens, true);
+    tokens.finish()
 }
 
 /// [`normalize`], with or without the shortcuts for whole ASCII tokens and runs of separators
 /// (off only to test that they change nothing).
 pub(crate) fn normalize_with(text: &str, profile: Profile, shortcuts: bool) -> Normalized {
     debug_assert!(text.len() <= u32::MAX as usize);
-    let mut tokens = Tokens::new(profile, text.len());
+    let mut tokens = Tokens::new(profile, text.len(), Normalized::default());
     fold_clusters(text, profile, &mut tokens, shortcuts);
     tokens.finish()
 }
@@ -678,14 +685,15 @@ struct Tokens {
 }
 
 impl Tokens {
-    fn new(profile: Profile, len: usize) -> Tokens {
+    fn new(profile: Profile, len: usize, mut out: Normalized) -> Tokens {
+        out.text.clear();
+        out.text.reserve(len);
+        out.units.clear();
+        out.units.reserve(len);
         Tokens {
             profile,
-            out: Normalized {
-                text: String::with_capacity(len),
-                units: Vec::with_capacity(len),
-            },
-            token: Vec::with_capacity(32),
+            out,
+            token: Vec::new(),
             gap: None,
             prev_one_letter: false,
             last_char: None,

@@ -6,7 +6,9 @@ use fst::raw::Output;
 
 use crate::compile::repeat_class;
 use crate::hosts::{find_hosts, reversed};
-use crate::normalize::{continues_cluster, is_invisible, normalize, Normalized, Profile, Unit};
+use crate::normalize::{
+    continues_cluster, is_invisible, normalize_into, Normalized, Profile, Unit,
+};
 use crate::termset::{
     Index, Inline, Kind, Mode, Pattern, SectionRecord, TermSet, FANOUT_BYTE, FANOUT_MARK, NEVER,
     NO_ADDR,
@@ -114,6 +116,9 @@ impl<'s> Scanner<'s> {
     }
 
     fn check_piece(&self, text: &str, base: usize, now: i64, out: &mut Vec<Match>) {
+        // Normalized texts are written into buffers kept from earlier checks on this thread:
+        // a post costs no allocation for them once a few posts have been checked.
+        let mut spare = SPARE.take();
         let mut normalized: Vec<(Profile, Normalized)> = Vec::new();
         for (set_index, set) in self.sets.iter().enumerate() {
             if set.is_empty() {
@@ -122,7 +127,8 @@ impl<'s> Scanner<'s> {
             let pos = match normalized.iter().position(|(p, _)| *p == set.profile) {
                 Some(p) => p,
                 None => {
-                    normalized.push((set.profile, normalize(text, set.profile)));
+                    let buffer = spare.pop().unwrap_or_default();
+                    normalized.push((set.profile, normalize_into(text, set.profile, buffer)));
                     normalized.len() - 1
                 }
             };
@@ -134,8 +140,22 @@ impl<'s> Scanner<'s> {
             scan.hosts(text);
             scan.finish(set_index, base, out);
         }
+        spare.extend(
+            normalized
+                .into_iter()
+                .map(|(_, n)| n)
+                .filter(|n| n.units.capacity() <= SPARE_UNITS),
+        );
+        SPARE.set(spare);
     }
 }
+
+thread_local! {
+    static SPARE: std::cell::Cell<Vec<Normalized>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// Buffers for texts longer than about this many characters are not kept.
+const SPARE_UNITS: usize = 1 << 14;
 
 #[cfg(not(target_arch = "wasm32"))]
 fn clock() -> i64 {
