@@ -5,6 +5,8 @@
 #   make test-browser    build, binding unit tests in Node and in headless Chromium, then the
 #                        playwright-core end-to-end tests against the demo (worker in workerd + origin)
 #   make bench-browser   per-keystroke check latency in Chromium, set load time, wasm size
+#   make bench-browser-throughput   MB/s of Scanner.check over real posts (10k-term lists), in Node
+#                        and Chromium, and the pause of the one-time build of Engine::Auto
 #   make screenshots-browser   docs/screenshots/*.png from the running demo
 BROWSER_CRATE := termgate-browser
 BROWSER_PKG := wasm/browser/pkg
@@ -19,7 +21,8 @@ BROWSER_TEST_ENV := CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_USE_BROWSER=
 CHROMIUM ?= /usr/bin/chromium
 export CHROMIUM
 
-.PHONY: build-browser test-browser test-browser-unit test-browser-e2e bench-browser screenshots-browser
+.PHONY: build-browser test-browser test-browser-unit test-browser-e2e bench-browser bench-browser-throughput \
+	screenshots-browser
 
 build-browser: $(BROWSER_BG)
 
@@ -52,6 +55,13 @@ test-browser-e2e: build-browser edge-build setup-npm setup-chromium
 BENCH_RT ?=
 bench-browser: build-browser setup-npm setup-chromium
 	$(BENCH_RT) node tests/browser/bench.mjs
+
+# Not a test either: throughput on the benches' real posts (benches/data, benches/fetch-data.sh). Options
+# in THROUGHPUT_ARGS (`--terms 100000`, `--rounds 9`, more package dirs to compare builds).
+THROUGHPUT_ARGS ?=
+bench-browser-throughput: build-browser bench-data setup-npm setup-chromium
+	node tests/browser/throughput.mjs $(THROUGHPUT_ARGS)
+	node tests/browser/throughput.mjs --chromium $(THROUGHPUT_ARGS)
 
 # docs/screenshots/*.png, from the same stack the e2e tests use.
 screenshots-browser: build-browser edge-build setup-npm setup-chromium
