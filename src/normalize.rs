@@ -253,15 +253,16 @@ pub(crate) fn normalize(text: &str, profile: Profile) -> Normalized {
 
 /// [`normalize`], written into `buffer`'s memory.
 pub(crate) fn normalize_into(text: &str, profile: Profile, buffer: Normalized) -> Normalized {
+    debug_assert!(text.len() <= u32::MAX as usize);
     let mut tokens = Tokens::new(profile, text.len(), buffer);
     fold_clusters(text, profile, &mut tokens, true);
     tokens.finish()
 }
 
-/// [`normalize`], with or without the shortcuts for whole ASCII tokens and runs of separators
-/// (off only to test that they change nothing).
+/// [`normalize`], with or without the shortcuts for whole tokens and runs of separators, to test
+/// that they change nothing.
+#[cfg(test)]
 pub(crate) fn normalize_with(text: &str, profile: Profile, shortcuts: bool) -> Normalized {
-    debug_assert!(text.len() <= u32::MAX as usize);
     let mut tokens = Tokens::new(profile, text.len(), Normalized::default());
     fold_clusters(text, profile, &mut tokens, shortcuts);
     tokens.finish()
