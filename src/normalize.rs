@@ -297,12 +297,8 @@ fn fold_clusters(text: &str, profile: Profile, pieces: &mut Tokens, shortcuts: b
                     seen |= kind;
                     end += 1;
                 }
-                if bytes.get(end).is_none_or(|b| *b < 0x80) {
-                    if seen == LETTER {
-                        pieces.ascii_letters(&bytes[i..end], i as u32);
-                    } else {
-                        pieces.ascii_token(&bytes[i..end], i as u32);
-                    }
+                if seen == LETTER && bytes.get(end).is_none_or(|b| *b < 0x80) {
+                    pieces.ascii_letters(&bytes[i..end], i as u32);
                     i = end;
                     continue;
                 }
@@ -783,59 +779,8 @@ impl Tokens {
         }
     }
 
-    /// [`Tokens::end_token`] for a token of ASCII characters that each stand alone (`token`
-    /// starts at byte `start` of the text), without buffering its pieces.
-    fn ascii_token(&mut self, token: &[u8], start: u32) {
-        debug_assert!(self.token.is_empty());
-        let profile = self.profile;
-        let kind = |b: u8| ASCII.get(usize::from(b)).copied().unwrap_or(0);
-        let leet_on = profile.has(Fold::Leetspeak);
-        let all = token.iter().fold(0, |k, &b| k | kind(b));
-        let trailing = if leet_on && all & LEET != 0 {
-            token.iter().rev().take_while(|b| kind(**b) == LEET).count()
-        } else {
-            0
-        };
-        let mut keep = token.len() - trailing;
-        let mut prev_is_word = keep > 0;
-        for &b in &token[keep..] {
-            if prev_is_word && b != b'!' {
-                keep += 1;
-            } else {
-                prev_is_word = false;
-            }
-        }
-        let (kept, rest) = token.split_at(keep);
-        if let Some(&first) = kept.first() {
-            let wordy = leet_on && kept.iter().any(|&b| kind(b) & (LETTER | LEET) != 0);
-            let case = profile.has(Fold::Case);
-            let char_of = |b: u8| {
-                let k = kind(b);
-                if k == LETTER {
-                    char::from(if case { b.to_ascii_lowercase() } else { b })
-                } else if leet_on && (k == LEET || wordy) {
-                    leet(char::from(b))
-                } else {
-                    char::from(b)
-                }
-            };
-            let first = char_of(first);
-            let repeats = profile.has(Fold::Repeats);
-            let one_letter = first.is_ascii_alphabetic()
-                && kept[1..].iter().all(|&b| repeats && char_of(b) == first);
-            self.open(one_letter);
-            for (at, &b) in (start..).zip(kept) {
-                let c = char_of(b);
-                self.put(c, at, at + 1, c.is_ascii_alphanumeric());
-            }
-        }
-        if !rest.is_empty() {
-            let at = start + keep as u32;
-            self.separator(at, at + rest.len() as u32);
-        }
-    }
-
-    /// [`Tokens::ascii_token`] for a token of ASCII letters only, the common case.
+    /// [`Tokens::end_token`] for a token of ASCII letters that each stand alone (`token` starts
+    /// at byte `start` of the text), without buffering its pieces: most tokens of most posts.
     fn ascii_letters(&mut self, token: &[u8], start: u32) {
         debug_assert!(self.token.is_empty() && token.iter().all(u8::is_ascii_alphabetic));
         let case = self.profile.has(Fold::Case);

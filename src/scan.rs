@@ -303,7 +303,7 @@ impl<'a> SetScan<'a> {
                     }
                 }
                 let to = units.get(j).map_or(bytes.len(), |u| u.norm as usize);
-                if let Some(range) = w.words.get(&bytes[from..to]) {
+                if let Some(&range) = w.words.get(&bytes[from..to]) {
                     hits.extend(w.values(range).iter().map(|&v| (i, to, v)));
                 }
                 i = j;

@@ -21,7 +21,7 @@ pub(crate) struct Warm {
     /// What inner keys start with: a walk of the inner index is skipped where none starts.
     pub starts: Starts,
     /// Word keys that match only whole words, to their values.
-    pub words: WordTable,
+    pub words: HashMap<Box<[u8]>, Values, BuildHasherDefault<FxHasher>>,
     /// The other word keys, walked from each word start.
     pub rest: Option<Index>,
     /// Every value, pointed into by [`Values`].
@@ -71,7 +71,7 @@ impl Warm {
     pub fn build(set: &TermSet) -> Warm {
         let mut values = Vec::new();
         let inner = automaton(set, &mut values);
-        let mut words = WordTable::default();
+        let mut words = HashMap::default();
         let mut walked: Vec<(Vec<u8>, u64)> = Vec::new();
         for (base, keys) in by_base(&set.word) {
             let mut walk_base = false;
@@ -80,7 +80,7 @@ impl Warm {
                     continue;
                 }
                 if whole_word_only(set, &base, v) {
-                    let entry = words.entry(&base).or_insert(Values {
+                    let entry = words.entry(base.clone().into()).or_insert(Values {
                         start: values.len() as u32,
                         len: 0,
                     });
@@ -244,58 +244,6 @@ impl Starts {
     }
 }
 
-/// Whole words to their values. Most words are short: those of up to seven bytes are looked up
-/// by a number made of their bytes and length (one multiplication to hash, no bytes to compare
-/// behind a pointer), the others by their bytes.
-#[derive(Default)]
-pub(crate) struct WordTable {
-    short: HashMap<u64, Values, BuildHasherDefault<FxHasher>>,
-    long: HashMap<Box<[u8]>, Values, BuildHasherDefault<FxHasher>>,
-}
-
-impl WordTable {
-    pub fn get(&self, word: &[u8]) -> Option<Values> {
-        match packed(word) {
-            Some(key) => self.short.get(&key),
-            None => self.long.get(word),
-        }
-        .copied()
-    }
-
-    fn entry(&mut self, word: &[u8]) -> Entry<'_, Values> {
-        match packed(word) {
-            Some(key) => Entry::Short(self.short.entry(key)),
-            None => Entry::Long(self.long.entry(word.into())),
-        }
-    }
-}
-
-enum Entry<'a, V> {
-    Short(std::collections::hash_map::Entry<'a, u64, V>),
-    Long(std::collections::hash_map::Entry<'a, Box<[u8]>, V>),
-}
-
-impl<'a, V> Entry<'a, V> {
-    fn or_insert(self, v: V) -> &'a mut V {
-        match self {
-            Entry::Short(e) => e.or_insert(v),
-            Entry::Long(e) => e.or_insert(v),
-        }
-    }
-}
-
-/// A word of up to seven bytes as one number: its bytes, and its length in the top byte (so that
-/// no two words share a number, whatever bytes they hold).
-fn packed(word: &[u8]) -> Option<u64> {
-    if word.len() > 7 {
-        return None;
-    }
-    let mut bytes = [0; 8];
-    bytes[..word.len()].copy_from_slice(word);
-    bytes[7] = word.len() as u8;
-    Some(u64::from_le_bytes(bytes))
-}
-
 /// The rustc hash function: fast on short keys, and the keys are not attacker-chosen (they come
 /// from the set; text only looks them up).
 #[derive(Default)]
@@ -308,53 +256,15 @@ impl Hasher for FxHasher {
         const K: u64 = 0x517c_c1b7_2722_0a95;
         let mut chunks = bytes.chunks_exact(8);
         for c in &mut chunks {
-            self.write_u64(u64::from_le_bytes([
-                c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
-            ]));
+            let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            self.hash = (self.hash.rotate_left(5) ^ w).wrapping_mul(K);
         }
         for &b in chunks.remainder() {
             self.hash = (self.hash.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
         }
     }
 
-    fn write_u64(&mut self, n: u64) {
-        self.hash = (self.hash.rotate_left(5) ^ n).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-
     fn finish(&self) -> u64 {
         self.hash
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn word_table_tells_every_word_apart() {
-        let words: Vec<&[u8]> = vec![
-            b"",
-            b"a",
-            b"a\0",
-            b"\0a",
-            b"ab",
-            b"abcdefg",
-            b"abcdefg\0",
-            b"abcdefgh",
-            b"abcdefgh\0",
-            "しね".as_bytes(),
-            "死ねばか".as_bytes(),
-        ];
-        let mut table = WordTable::default();
-        for (n, w) in words.iter().enumerate() {
-            table.entry(w).or_insert(Values {
-                start: n as u32,
-                len: 1,
-            });
-        }
-        for (n, w) in words.iter().enumerate() {
-            assert_eq!(table.get(w).map(|v| v.start), Some(n as u32), "{w:?}");
-        }
-        assert!(table.get(b"b").is_none() && table.get(b"abcdefghi").is_none());
     }
 }
