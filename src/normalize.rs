@@ -283,22 +283,7 @@ fn fold_clusters(text: &str, profile: Profile, pieces: &mut Tokens, shortcuts: b
         if shortcuts && b < 0x80 && alone(i) {
             // A whole token of ASCII characters, each alone: written in one go.
             if word(b) && pieces.token.is_empty() {
-                let mut end = i;
-                let mut seen = 0;
-                while let Some(&b) = bytes.get(end) {
-                    let kind = if b < 0x80 {
-                        ASCII[usize::from(b)] & kinds
-                    } else {
-                        0
-                    };
-                    if kind == 0 {
-                        break;
-                    }
-                    seen |= kind;
-                    end += 1;
-                }
-                if seen == LETTER && bytes.get(end).is_none_or(|b| *b < 0x80) {
-                    pieces.ascii_letters(&bytes[i..end], i as u32);
+                if let Some(end) = pieces.ascii_word(bytes, i, kinds) {
                     i = end;
                     continue;
                 }
@@ -779,57 +764,63 @@ impl Tokens {
         }
     }
 
-    /// [`Tokens::end_token`] for a token of ASCII letters that each stand alone (`token` starts
-    /// at byte `start` of the text), without buffering its pieces: most tokens of most posts.
-    fn ascii_letters(&mut self, token: &[u8], start: u32) {
-        debug_assert!(self.token.is_empty() && token.iter().all(u8::is_ascii_alphabetic));
+    /// Writes the token of ASCII letters at `bytes[from..]` in one pass, without buffering its
+    /// pieces, and returns where it ends; or writes nothing and returns `None` when the token is
+    /// not of that kind: most tokens of most posts are. (`kinds`: the bytes that make words.)
+    fn ascii_word(&mut self, bytes: &[u8], from: usize, kinds: u8) -> Option<usize> {
         let case = self.profile.has(Fold::Case);
         let repeats = self.profile.has(Fold::Repeats);
+        let letter = |b: u8| b < 0x80 && ASCII[usize::from(b)] == LETTER;
         let lower = |b: u8| char::from(if case { b | 0x20 } else { b });
-        let Some((&first, rest)) = token.split_first() else {
-            return;
-        };
-        let first = lower(first);
-        self.open(rest.iter().all(|&b| repeats && lower(b) == first));
-        let out = &mut self.out;
-        let doubled = |w: &[u8]| lower(w[0]) == lower(w[1]);
-        if !(repeats && (self.last_char == Some(first) || token.windows(2).any(doubled))) {
-            // No letter repeats the one before it: one unit per byte, written in bulk.
-            let norm = out.text.len() as u32;
-            out.text.extend(token.iter().map(|&b| lower(b)));
-            out.units.extend((0..token.len() as u32).map(|k| Unit {
-                norm: norm + k,
-                start: start + k,
-                end: start + k + 1,
-                run: 1,
-                flags: Unit::SPACED,
-            }));
-            self.last_char = token.last().map(|&b| lower(b));
-            return;
+        // A token is one letter (and may be joined to the one before it) only if its second
+        // letter repeats the first; leave those to the general path.
+        let (&first, &second) = (bytes.get(from)?, bytes.get(from + 1)?);
+        if !(letter(first) && letter(second) && lower(first) != lower(second)) {
+            return None;
         }
-        out.units.reserve(token.len());
-        out.text.reserve(token.len());
+        let before = (self.out.units.len(), self.out.text.len(), self.gap);
+        let state = (self.prev_one_letter, self.last_char);
+        self.open(false);
+        let out = &mut self.out;
         let mut last = self.last_char;
-        for (at, &b) in (start..).zip(token) {
+        let mut at = from;
+        while let Some(&b) = bytes.get(at).filter(|b| letter(**b)) {
             let c = lower(b);
-            if repeats && last == Some(c) {
-                if let Some(u) = out.units.last_mut() {
+            let end = at as u32 + 1;
+            match out.units.last_mut() {
+                Some(u) if repeats && last == Some(c) => {
                     u.run = u.run.saturating_add(1);
-                    u.end = at + 1;
-                    continue;
+                    u.end = end;
+                }
+                _ => {
+                    out.units.push(Unit {
+                        norm: out.text.len() as u32,
+                        start: end - 1,
+                        end,
+                        run: 1,
+                        flags: Unit::SPACED,
+                    });
+                    out.text.push(c);
                 }
             }
             last = Some(c);
-            out.units.push(Unit {
-                norm: out.text.len() as u32,
-                start: at,
-                end: at + 1,
-                run: 1,
-                flags: Unit::SPACED,
-            });
-            out.text.push(c);
+            at += 1;
+        }
+        // The token must end at an ASCII separator or the end of the text: digits, leetspeak or
+        // anything outside ASCII would be part of it. Rare: undo, and let the general path read it.
+        if bytes
+            .get(at)
+            .is_some_and(|&b| b >= 0x80 || ASCII[usize::from(b)] & kinds != 0)
+        {
+            let (units, text, gap) = before;
+            self.out.units.truncate(units);
+            self.out.text.truncate(text);
+            self.gap = gap;
+            (self.prev_one_letter, self.last_char) = state;
+            return None;
         }
         self.last_char = last;
+        Some(at)
     }
 
     /// [`Tokens::end_token`] for a token of kana and common ideographs only (`token` starts at
