@@ -281,7 +281,7 @@ fn fold_clusters(text: &str, profile: Profile, pieces: &mut Tokens, shortcuts: b
     while i < bytes.len() {
         let b = bytes[i];
         if shortcuts && b < 0x80 && alone(i) {
-            // A whole token of ASCII characters, each alone: written in one go.
+            // A word of ASCII letters, or a run of ASCII separators: read in one go.
             if word(b) && pieces.token.is_empty() {
                 if let Some(end) = pieces.ascii_word(bytes, i, kinds) {
                     i = end;
@@ -394,8 +394,7 @@ fn ascii_class(c: u8, profile: Profile) -> Class {
     }
 }
 
-/// What each ASCII byte can be, looked up rather than compared: the tight loops over ASCII
-/// tokens test many bytes at once by or-ing these.
+/// What each ASCII byte can be, looked up rather than compared in the loops over ASCII text.
 const LETTER: u8 = 1;
 const DIGIT: u8 = 2;
 const LEET: u8 = 4;

@@ -293,22 +293,21 @@ impl<'a> SetScan<'a> {
             if let Some(index) = walked {
                 walk(index, bytes, from, |end, v| hits.push((i, end, v)));
             }
-            if let Some(w) = warm {
-                // A word of a spaced script runs while letters of one follow; any other
-                // character is a word of its own.
-                let mut j = i + 1;
-                if units[i].is_word() {
+            match warm {
+                // The table holds words of spaced scripts only: a character of another script
+                // (a kana, a kanji) is a word of its own and no key.
+                Some(w) if units[i].is_word() => {
+                    let mut j = i + 1;
                     while units.get(j).is_some_and(Unit::is_word) {
                         j += 1;
                     }
+                    let to = units.get(j).map_or(bytes.len(), |u| u.norm as usize);
+                    if let Some(&range) = w.words.get(&bytes[from..to]) {
+                        hits.extend(w.values(range).iter().map(|&v| (i, to, v)));
+                    }
+                    i = j;
                 }
-                let to = units.get(j).map_or(bytes.len(), |u| u.norm as usize);
-                if let Some(&range) = w.words.get(&bytes[from..to]) {
-                    hits.extend(w.values(range).iter().map(|&v| (i, to, v)));
-                }
-                i = j;
-            } else {
-                i += 1;
+                _ => i += 1,
             }
         }
         for (i, end, v) in hits {

@@ -24,6 +24,7 @@ pub(crate) struct Warm {
     pub words: HashMap<Box<[u8]>, Values, BuildHasherDefault<FxHasher>>,
     /// The other word keys, walked from each word start.
     pub rest: Option<Index>,
+
     /// Every value, pointed into by [`Values`].
     pub values: Vec<u64>,
 }
@@ -259,12 +260,24 @@ impl Hasher for FxHasher {
             let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
             self.hash = (self.hash.rotate_left(5) ^ w).wrapping_mul(K);
         }
-        for &b in chunks.remainder() {
-            self.hash = (self.hash.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        // The last bytes in one round rather than one each: the rounds are a chain of
+        // multiplications, and most keys are short words.
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let w = rest
+                .iter()
+                .rev()
+                .fold(0, |w: u64, &b| (w << 8) | u64::from(b));
+            self.hash = (self.hash.rotate_left(5) ^ w).wrapping_mul(K);
         }
     }
 
+    fn write_usize(&mut self, n: usize) {
+        self.write(&(n as u64).to_le_bytes());
+    }
+
     fn finish(&self) -> u64 {
-        self.hash
+        // A multiplication mixes only upwards; the table picks buckets by the low bits.
+        self.hash.rotate_left(26)
     }
 }

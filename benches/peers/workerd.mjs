@@ -1,7 +1,7 @@
 // termgate's browser module inside workerd (Miniflare's Node API, the root package's miniflare):
 // per list, load the compiled set, then time /scan requests of R passes over the posts against a
 // request of zero passes. Prints JSON lines like child.mjs.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
@@ -18,6 +18,10 @@ const mf = new Miniflare({
     { type: "ESModule", path: join(HERE, "worker.mjs"), contents: readFileSync(join(HERE, "workerd-worker.mjs"), "utf8") },
     { type: "ESModule", path: join(HERE, "termgate_browser.js"), contents: readFileSync(join(BROWSER_PKG, "termgate_browser.js"), "utf8") },
     { type: "CompiledWasm", path: join(HERE, "termgate_browser_bg.wasm"), contents: readFileSync(join(BROWSER_PKG, "termgate_browser_bg.wasm")) },
+    // The JS snippets the module imports (wasm-bindgen `inline_js`), at the same relative paths.
+    ...readdirSync(join(BROWSER_PKG, "snippets"), { recursive: true })
+      .filter((f) => f.endsWith(".js"))
+      .map((f) => ({ type: "ESModule", path: join(HERE, "snippets", f), contents: readFileSync(join(BROWSER_PKG, "snippets", f), "utf8") })),
   ],
   compatibilityDate: "2025-09-01",
   cf: false,
