@@ -94,8 +94,11 @@
 //!    where a match may lie inside a word, the other half of a doubled letter belongs to the text
 //!    around it: `as*` matches the `as` of `assassin`, `スリット` the `スリット` of `スリットとも`
 //!    (whose `トと` folds to a doubled `と`).
-//! 2. Separators are crossed only between single letters: `s p a m` and `し・ね` match, `sp am`
-//!    does not (and `this pam` never does).
+//! 2. Separators are crossed between single letters (`s p a m`, `し・ね`), and between letters
+//!    of scripts written without spaces when they are light (`・ . - _ ~` and the like, not
+//!    spaces or sentence punctuation): `出ス・リ・ッ・ト掛け` reads `出すりっと掛け`, and
+//!    `ジョン・スミス` reads as one word, as Japanese written without the dot would. `sp am` does
+//!    not match `spam` (and `this pam` never does).
 //! 3. Leetspeak digits count as letters only in tokens that also have a letter: `a55` is `ass`,
 //!    `455` stays a number.
 //! 4. Exceptions and `&&` parts are per set: an exception in a user's mute list does not excuse

@@ -12,7 +12,9 @@
 //! 5. lower case; katakana to hiragana;
 //! 6. leetspeak inside tokens that contain a letter (`sp4m`, `$pam`; `455` stays a number);
 //! 7. letter-spaced runs joined: a gap between two tokens of one letter each disappears
-//!    (`s p a m`, `し・ね`), every other gap becomes one space (`this pam` stays two words);
+//!    (`s p a m`, `し・ね`), and so does a gap of light separators (`・ . - _ ~`) between letters
+//!    of scripts written without spaces (`出ス・リ・ッ・ト掛け`); every other gap becomes one
+//!    space (`this pam` stays two words);
 //! 8. repeated letters collapsed to one, with the run length remembered (`spaaaam`), and the long
 //!    vowel mark `ー` dropped (`ばーーーか`).
 //!
@@ -25,7 +27,7 @@ use icu_normalizer::ComposingNormalizerBorrowed;
 
 /// The version of the normalization algorithm. A term set built with another version is refused,
 /// because its keys would no longer meet the text.
-pub const NORMALIZATION_VERSION: u16 = 1;
+pub const NORMALIZATION_VERSION: u16 = 2;
 
 /// One step of the normalization pipeline that can be switched on or off.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -293,7 +295,12 @@ fn fold_clusters(text: &str, profile: Profile, pieces: &mut Tokens, shortcuts: b
                     end += 1;
                 }
                 pieces.end_token();
-                pieces.separator(i as u32, end as u32);
+                // Lightness matters only after a letter of an unspaced script.
+                let light = pieces.prev_unspaced
+                    && bytes[i..end]
+                        .iter()
+                        .all(|&b| ASCII[usize::from(b)] == LIGHT);
+                pieces.separator(i as u32, end as u32, light);
                 i = end;
                 continue;
             }
@@ -326,7 +333,7 @@ fn fold_clusters(text: &str, profile: Profile, pieces: &mut Tokens, shortcuts: b
         };
         if shortcuts && is_plain_separator(first) && alone() {
             pieces.end_token();
-            pieces.separator(start as u32, end as u32);
+            pieces.separator(start as u32, end as u32, is_light_separator(first));
             i = end;
             continue;
         }
@@ -398,6 +405,8 @@ fn ascii_class(c: u8, profile: Profile) -> Class {
 const LETTER: u8 = 1;
 const DIGIT: u8 = 2;
 const LEET: u8 = 4;
+/// A separator that may be crossed between letters of unspaced scripts ([`is_light_separator`]).
+const LIGHT: u8 = 8;
 const ASCII: [u8; 128] = {
     let mut table = [0; 128];
     let mut b = 0;
@@ -406,6 +415,7 @@ const ASCII: [u8; 128] = {
             b'a'..=b'z' | b'A'..=b'Z' => LETTER,
             b'0'..=b'9' => DIGIT,
             b'$' | b'@' | b'!' => LEET,
+            b'.' | b'-' | b'_' | b'*' | b'/' | b'|' | b'~' | b'+' | b'=' => LIGHT,
             _ => 0,
         };
         b += 1;
@@ -434,13 +444,28 @@ fn is_plain_cjk(c: char) -> bool {
     matches!(c, '\u{3041}'..='\u{3096}' | '\u{30A1}'..='\u{30FA}' | '\u{30FC}' | '\u{4E00}'..='\u{9FFF}')
 }
 
-/// Common punctuation of Japanese text (and quotes, ellipses, full-width punctuation that is not
-/// leetspeak) that every profile reads as a separator: looked up here instead of folded.
+/// Common punctuation of Japanese text (and quotes, full-width punctuation that is not leetspeak)
+/// that every profile reads as a separator, light or not whatever the profile: looked up here
+/// instead of folded. (Not `…` or `．`: they fold to light periods, but only under `compat`.)
 fn is_plain_separator(c: char) -> bool {
     matches!(c,
-        '\u{2018}' | '\u{2019}' | '\u{201C}' | '\u{201D}' | '\u{2026}'
+        '\u{2018}' | '\u{2019}' | '\u{201C}' | '\u{201D}'
         | '\u{3000}'..='\u{3003}' | '\u{3008}'..='\u{3011}' | '\u{3014}'..='\u{301F}' | '\u{30FB}'
-        | '\u{FF08}' | '\u{FF09}' | '\u{FF0C}' | '\u{FF0E}' | '\u{FF1A}' | '\u{FF1B}' | '\u{FF1F}')
+        | '\u{FF08}' | '\u{FF09}' | '\u{FF0C}' | '\u{FF1A}' | '\u{FF1B}' | '\u{FF1F}')
+}
+
+/// Separators spelled-out Japanese puts between its letters (`ス・リ・ッ・ト`): between letters of
+/// unspaced scripts they are crossed. Spaces and sentence punctuation are not, and neither are the
+/// spaces normalization writes, so normalizing twice changes nothing.
+fn is_light_separator(c: char) -> bool {
+    if c.is_ascii() {
+        ASCII[usize::from(c as u8)] == LIGHT
+    } else {
+        matches!(
+            c,
+            '\u{00B7}' | '\u{301C}' | '\u{30FB}' | '\u{30FC}' | '\u{FF5E}' | '\u{FF65}'
+        )
+    }
 }
 
 /// Clusters NFKC leaves as they are, checked without calling the normalizer: kana, CJK ideographs
@@ -659,8 +684,12 @@ struct Tokens {
     token: Vec<Piece>,
     /// Original bytes of the separators since the last token, if any.
     gap: Option<(u32, u32)>,
+    /// Whether every separator of `gap` is light ([`is_light_separator`]).
+    gap_light: bool,
     /// Whether the last token written was a single letter (so a gap after it may be crossed).
     prev_one_letter: bool,
+    /// Whether the last token written ended with a letter of a script written without spaces.
+    prev_unspaced: bool,
     /// The last character written, if it was not a gap: what a repeat is compared against.
     last_char: Option<char>,
 }
@@ -676,7 +705,9 @@ impl Tokens {
             out,
             token: Vec::new(),
             gap: None,
+            gap_light: false,
             prev_one_letter: false,
+            prev_unspaced: false,
             last_char: None,
         }
     }
@@ -685,17 +716,25 @@ impl Tokens {
         match p.class {
             Class::Separator => {
                 self.end_token();
-                self.separator(p.start, p.end);
+                self.separator(p.start, p.end, is_light_separator(p.c));
             }
             Class::Mark if self.token.is_empty() => {}
             _ => self.token.push(p),
         }
     }
 
-    fn separator(&mut self, start: u32, end: u32) {
+    /// Adds the separator at `start..end` to the gap; `light`: one that may be crossed between
+    /// letters of unspaced scripts ([`is_light_separator`]).
+    fn separator(&mut self, start: u32, end: u32, light: bool) {
         self.gap = Some(match self.gap {
-            Some((s, _)) => (s, end),
-            None => (start, end),
+            Some((s, _)) => {
+                self.gap_light &= light;
+                (s, end)
+            }
+            None => {
+                self.gap_light = light;
+                (start, end)
+            }
         });
     }
 
@@ -741,7 +780,7 @@ impl Tokens {
             self.write(&token[..cut]);
         }
         for p in &token[cut..] {
-            self.separator(p.start, p.end);
+            self.separator(p.start, p.end, is_light_separator(p.c));
         }
         token.clear();
         self.token = token;
@@ -753,14 +792,19 @@ impl Tokens {
             && token
                 .iter()
                 .any(|p| matches!(p.class, Class::Letter | Class::Leet));
-        self.open(is_one_letter(token, wordy, profile));
         let repeats = profile.has(Fold::Repeats);
+        let written = |p: &&Piece| !(repeats && p.class == Class::Long);
+        let unspaced = |p: &Piece| is_unspaced(token_char(p, wordy));
+        let first_unspaced = token.iter().find(written).is_some_and(unspaced);
+        let last_unspaced = token.iter().rev().find(written).is_some_and(unspaced);
+        self.open(is_one_letter(token, wordy, profile), first_unspaced);
         for p in token {
             if !(repeats && p.class == Class::Long) {
                 let c = token_char(p, wordy);
                 self.put(c, p.start, p.end, is_spaced_word_char(c));
             }
         }
+        self.prev_unspaced = last_unspaced;
     }
 
     /// Writes the token of ASCII letters at `bytes[from..]` in one pass, without buffering its
@@ -779,7 +823,7 @@ impl Tokens {
         }
         let before = (self.out.units.len(), self.out.text.len(), self.gap);
         let state = (self.prev_one_letter, self.last_char);
-        self.open(false);
+        self.open(false, false);
         let out = &mut self.out;
         let mut last = self.last_char;
         let mut at = from;
@@ -819,6 +863,7 @@ impl Tokens {
             return None;
         }
         self.last_char = last;
+        self.prev_unspaced = false;
         Some(at)
     }
 
@@ -833,26 +878,31 @@ impl Tokens {
         let mut letters = token.chars().filter(|c| !long(*c)).map(fold);
         let Some(first) = letters.next() else {
             // Long vowel marks alone are part of the gap.
-            self.separator(start, start + token.len() as u32);
+            self.separator(start, start + token.len() as u32, true);
             return;
         };
-        self.open(letters.all(|c| repeats && c == first));
+        self.open(letters.all(|c| repeats && c == first), true);
         for (at, c) in token.char_indices() {
             if !long(c) {
                 let at = start + at as u32;
                 self.put(fold(c), at, at + c.len_utf8() as u32, false);
             }
         }
+        self.prev_unspaced = true;
     }
 
-    /// Starts writing a token that writes at least one character: the gap before it is crossed
-    /// (between two tokens of one letter) or written as one space.
-    fn open(&mut self, one_letter: bool) {
+    /// Starts writing a token that writes at least one character (`first_unspaced`: the first is
+    /// a letter of a script written without spaces): the gap before it is crossed or written as
+    /// one space. It is crossed between two tokens of one letter (`s p a m`, `し・ね`), and between
+    /// letters of unspaced scripts when the gap is light: such scripts have no spaces between
+    /// words to keep apart, and spelled-out Japanese is glued to the text around it
+    /// (`出ス・リ・ッ・ト掛け`). A space or sentence punctuation there is a real gap.
+    fn open(&mut self, one_letter: bool, first_unspaced: bool) {
         let gap = self.gap.take();
+        let glued = self.prev_unspaced && first_unspaced && self.gap_light;
         let crossed = gap.is_some()
             && self.profile.has(Fold::Separators)
-            && self.prev_one_letter
-            && one_letter;
+            && ((self.prev_one_letter && one_letter) || glued);
         self.prev_one_letter = one_letter;
         if let Some((start, end)) = gap.filter(|_| !crossed && !self.out.units.is_empty()) {
             let out = &mut self.out;
@@ -958,6 +1008,12 @@ mod tests {
             ("ﬁsh", "fish"),
             ("  hello,   world!! ", "helo world"),
             ("Ηello", "helo"),
+            ("出ス・リ・ッ・ト掛け", "出すりっと掛け"),
+            ("お前シ・ネ・よ", "お前しねよ"),
+            ("ジョン・スミス", "じょんすみす"),
+            ("です。ト", "です と"),
+            ("これは ス", "これは す"),
+            ("sp・a", "sp a"),
         ];
         let mut failures = Vec::new();
         for (input, want) in cases {
@@ -1009,6 +1065,12 @@ mod tests {
             for c in &listed {
                 let got = normalize_with(&format!("ab{c}cd"), p, false).text;
                 assert_eq!(got, spaced, "{c:?} in profile {}", p.names());
+                // Light or not the same way on both paths, between letters of unspaced scripts.
+                for text in [format!("あ{c}いう"), format!("あい{c}う")] {
+                    let slow = normalize_with(&text, p, false);
+                    let fast = normalize_with(&text, p, true);
+                    assert_eq!(fast.text, slow.text, "{text:?} in profile {}", p.names());
+                }
             }
         }
     }
