@@ -110,6 +110,33 @@ test("an uploaded set replaces the default; a corrupt one never does", async () 
   assert.equal((await postText("zzqbuy now")).status, 201);
 });
 
+test("a set another normalization version compiled is rebuilt from its term list, or refused", async () => {
+  const upload = await putList("default", "[block spam]\nzzqold\n");
+  assert.equal(upload.status, 201);
+  const { version: uploaded } = await upload.json();
+  const kv = await worker.kv();
+  const bytes = Buffer.from(await kv.get("set:default", "arrayBuffer"));
+  // The same bytes as an older termgate would have written them: its normalization version.
+  const older = Buffer.from(bytes);
+  older.writeUInt16LE(older.readUInt16LE(10) - 1, 10);
+  const version = async () => (await (await worker.fetch("/_termgate/health")).json()).sets[0].version;
+
+  await kv.put("set:default", arrayBuffer(older));
+  await kv.put("setver:default", "00000000000000aa");
+  assert.equal((await postText("zzqold here")).status, 403);
+  // Rebuilt from setsrc:default, in use, and stored again under its own version.
+  assert.equal(await version(), uploaded);
+  assert.equal(await kv.get("setver:default"), uploaded);
+  assert.deepEqual(Buffer.from(await kv.get("set:default", "arrayBuffer")), bytes);
+
+  // Without a term list to rebuild from, the bytes are refused and the last good copy stays.
+  await kv.delete("setsrc:default");
+  await kv.put("set:default", arrayBuffer(older));
+  await kv.put("setver:default", "00000000000000bb");
+  assert.equal((await postText("zzqold here")).status, 403);
+  assert.equal(await version(), uploaded);
+});
+
 test("deleting the default set brings the bundled one back", async () => {
   const resp = await worker.fetch("/_termgate/sets/default", { method: "DELETE", headers: admin });
   assert.equal(resp.status, 200);

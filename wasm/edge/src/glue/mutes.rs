@@ -9,7 +9,7 @@ use worker::{Env, Headers, Method, Request, Response, Result};
 
 use super::admin::{describe_set, read_upload, Upload, Uploader};
 use super::proxy;
-use super::sets::KV_BINDING;
+use super::sets::{load_stored, KV_BINDING};
 use super::util::{json_error, lang, localized_error, now_ms, var, Json};
 use crate::config::Config;
 use crate::i18n;
@@ -105,14 +105,21 @@ pub async fn timeline(req: Request, env: &Env, config: &Config) -> Result<Respon
     if resp.status_code() != 200 {
         return Ok(resp);
     }
-    let set = match env
-        .kv(KV_BINDING)?
-        .get(&format!("mute:{user}"))
-        .bytes()
-        .await
-    {
-        Ok(Some(bytes)) => match TermSet::from_bytes(bytes) {
-            Ok(set) => set,
+    let kv = env.kv(KV_BINDING)?;
+    let bytes_key = format!("mute:{user}");
+    let set = match kv.get(&bytes_key).bytes().await {
+        Ok(Some(bytes)) => match load_stored(&kv, bytes, &format!("mutesrc:{user}"), "mutes").await
+        {
+            Ok((set, rebuilt)) => {
+                // An older version's bytes, rebuilt from the term list: store the new bytes so
+                // that the next timeline does not rebuild them again. Best effort.
+                if rebuilt {
+                    if let Ok(put) = kv.put_bytes(&bytes_key, set.as_bytes()) {
+                        let _ = put.execute().await;
+                    }
+                }
+                set
+            }
             Err(e) => {
                 worker::console_error!("termgate: mute list of {user} does not load: {e}");
                 return Ok(resp);

@@ -9,7 +9,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use serde_json::json;
-use termgate::TermSet;
+use termgate::{LoadErrorKind, TermSet};
+use worker::kv::KvStore;
 use worker::{Env, Response, Result};
 
 use super::util::{now_ms, Json};
@@ -24,6 +25,58 @@ pub const KV_BINDING: &str = "TERMS";
 thread_local! {
     static CACHE: RefCell<SetCache<Rc<TermSet>>> = RefCell::new(SetCache::default());
     static BUNDLED: RefCell<Option<Rc<TermSet>>> = const { RefCell::new(None) };
+}
+
+/// Loads stored set bytes. Bytes that another version of termgate built (its format or its
+/// normalization has changed since) are rebuilt from the term list stored beside them
+/// (`src_key`), when there is one: after an upgrade every list uploaded as text keeps applying.
+/// The flag says whether the set was rebuilt.
+pub async fn load_stored(
+    kv: &KvStore,
+    bytes: Vec<u8>,
+    src_key: &str,
+    label: &str,
+) -> std::result::Result<(TermSet, bool), String> {
+    let error = match TermSet::from_bytes(bytes) {
+        Ok(set) => return Ok((set, false)),
+        Err(e) => e,
+    };
+    if !matches!(
+        error.kind(),
+        LoadErrorKind::NormalizationMismatch { .. } | LoadErrorKind::UnsupportedFormat { .. }
+    ) {
+        return Err(error.to_string());
+    }
+    let source = match kv.get(src_key).text().await {
+        Ok(Some(source)) => source,
+        Ok(None) => {
+            return Err(format!(
+                "{error}, and no term list is stored to rebuild it from"
+            ))
+        }
+        Err(e) => return Err(format!("{error}, and its term list cannot be read: {e}")),
+    };
+    let set = termgate::compile(&[termgate::Source {
+        name: label,
+        text: &source,
+    }])
+    .map_err(|e| format!("{error}, and its term list does not compile: {e}"))?;
+    worker::console_log!("termgate: {label}: {error}; rebuilt from its term list");
+    Ok((set, true))
+}
+
+/// Writes a rebuilt set's bytes, then its version (the order an upload uses). Best effort: if it
+/// fails, the next isolate rebuilds the set again.
+async fn store_rebuilt(kv: &KvStore, name: &str, set: &TermSet, version: &str) {
+    let stored = async {
+        kv.put_bytes(&format!("set:{name}"), set.as_bytes())?
+            .execute()
+            .await?;
+        kv.put(&format!("setver:{name}"), version)?.execute().await
+    };
+    if let Err(e) = stored.await {
+        worker::console_error!("termgate: set {name}: storing the rebuilt set: {e}");
+    }
 }
 
 /// The set compiled into the worker.
@@ -73,7 +126,7 @@ async fn get(
         Ok(kv) => kv,
         Err(e) => return keep(format!("no KV binding {KV_BINDING}: {e}")),
     };
-    let version = match kv.get(&format!("setver:{name}")).text().await {
+    let mut version = match kv.get(&format!("setver:{name}")).text().await {
         Ok(Some(v)) => v,
         Ok(None) => {
             return Ok(CACHE.with(|c| c.borrow_mut().absent(name, bundled_for(name), now_ms())))
@@ -84,9 +137,18 @@ async fn get(
         return Ok(Some(set));
     }
     let result = match kv.get(&format!("set:{name}")).bytes().await {
-        Ok(Some(bytes)) => TermSet::from_bytes(bytes)
-            .map(Rc::new)
-            .map_err(|e| e.to_string()),
+        Ok(Some(bytes)) => match load_stored(&kv, bytes, &format!("setsrc:{name}"), name).await {
+            Ok((set, rebuilt)) => {
+                if rebuilt {
+                    // Stored again as an upload would store it, under its own version: other
+                    // isolates then take the bytes as they are.
+                    version = version_string(&set);
+                    store_rebuilt(&kv, name, &set, &version).await;
+                }
+                Ok(Rc::new(set))
+            }
+            Err(e) => Err(e),
+        },
         Ok(None) => return keep(format!("version {version} without bytes yet")),
         Err(e) => return keep(format!("KV unreachable: {e}")),
     };
