@@ -329,7 +329,7 @@ impl<'a> SetScan<'a> {
             })
         });
         if !found {
-            let starts = warm.map(|w| &w.starts);
+            let starts = warm.and_then(|w| w.starts.as_ref());
             let mut chars = self.norm.text.chars().peekable();
             for (i, u) in self.norm.units.iter().enumerate() {
                 let c = chars.next();

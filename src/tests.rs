@@ -526,7 +526,7 @@ proptest! {
     ) {
         let list = format!("[block]\n{}\n", rules.join("\n"));
         let set = compile_str(&list).unwrap();
-        let warm = crate::warm::Warm::build(&set).without_automaton();
+        let warm = crate::warm::Warm::build(&set).without_automaton(&set);
         let norm = normalize(&text, set.profile);
         let mut scan = crate::scan::SetScan::new(&set, &text, &norm, 0);
         scan.words(Some(&warm));

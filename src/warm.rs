@@ -18,8 +18,9 @@ pub(crate) struct Warm {
     /// Inner keys, and each pattern's values (without the `automaton` feature, never built:
     /// inner keys are then always walked).
     inner: Option<(Automaton, Vec<Values>)>,
-    /// What inner keys start with: a walk of the inner index is skipped where none starts.
-    pub starts: Starts,
+    /// What inner keys start with, when they are walked (no automaton): a walk of the inner
+    /// index is skipped where none starts.
+    pub starts: Option<Starts>,
     /// Word keys that match only whole words, to their values.
     pub words: HashMap<Box<[u8]>, Values, BuildHasherDefault<FxHasher>>,
     /// The other word keys, walked from each word start.
@@ -57,8 +58,9 @@ impl Warm {
     /// These indexes without the automaton: inner keys walked where [`Starts`] lets them start,
     /// as in a build without the `automaton` feature.
     #[cfg(test)]
-    pub fn without_automaton(mut self) -> Warm {
+    pub fn without_automaton(mut self, set: &TermSet) -> Warm {
         self.inner = None;
+        self.starts = Some(Starts::build(&set.inner));
         self
     }
 
@@ -72,6 +74,7 @@ impl Warm {
     pub fn build(set: &TermSet) -> Warm {
         let mut values = Vec::new();
         let inner = automaton(set, &mut values);
+        let starts = (inner.is_none() && !set.inner.is_empty()).then(|| Starts::build(&set.inner));
         let mut words = HashMap::default();
         let mut walked: Vec<(Vec<u8>, u64)> = Vec::new();
         for (base, keys) in by_base(&set.word) {
@@ -112,7 +115,7 @@ impl Warm {
             .and_then(|bytes| Index::from_vec(bytes).ok());
         Warm {
             inner,
-            starts: Starts::build(&set.inner),
+            starts,
             words,
             rest,
             values,
