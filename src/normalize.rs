@@ -325,13 +325,13 @@ fn fold_clusters(text: &str, profile: Profile, pieces: &mut Tokens, shortcuts: b
         let mut chars = text[i..].char_indices();
         let (_, first) = chars.next().unwrap_or((0, '\u{0}'));
         let mut end = i + first.len_utf8();
-        let alone = || {
+        let cluster_alone = || {
             text[end..]
                 .chars()
                 .next()
                 .is_none_or(|n| !continues_cluster(n))
         };
-        if shortcuts && is_plain_separator(first) && alone() {
+        if shortcuts && is_plain_separator(first) && cluster_alone() {
             pieces.end_token();
             pieces.separator(start as u32, end as u32, is_light_separator(first));
             i = end;
@@ -345,9 +345,7 @@ fn fold_clusters(text: &str, profile: Profile, pieces: &mut Tokens, shortcuts: b
                 .map_or(text.len(), |n| start + n);
             let ends_token = match text[run..].chars().next() {
                 None => true,
-                Some(c) if c.is_ascii() => {
-                    !word(c as u8) && bytes.get(run + 1).is_none_or(|n| *n < 0x80)
-                }
+                Some(c) if c.is_ascii() => !word(c as u8) && alone(run),
                 Some(c) => is_plain_separator(c),
             };
             if ends_token {
@@ -357,7 +355,7 @@ fn fold_clusters(text: &str, profile: Profile, pieces: &mut Tokens, shortcuts: b
             }
         }
         // Kana and common ideographs alone: no fold but kana applies, and their class is known.
-        if is_plain_cjk(first) && alone() {
+        if is_plain_cjk(first) && cluster_alone() {
             let (c, class) = match first {
                 '\u{30FC}' if profile.has(Fold::Repeats) => (first, Class::Long),
                 _ if profile.has(Fold::Kana) => (hiragana(first), Class::Letter),

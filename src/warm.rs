@@ -25,7 +25,6 @@ pub(crate) struct Warm {
     pub words: HashMap<Box<[u8]>, Values, BuildHasherDefault<FxHasher>>,
     /// The other word keys, walked from each word start.
     pub rest: Option<Index>,
-
     /// Every value, pointed into by [`Values`].
     pub values: Vec<u64>,
 }
@@ -273,10 +272,6 @@ impl Hasher for FxHasher {
                 .fold(0, |w: u64, &b| (w << 8) | u64::from(b));
             self.hash = (self.hash.rotate_left(5) ^ w).wrapping_mul(K);
         }
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.write(&(n as u64).to_le_bytes());
     }
 
     fn finish(&self) -> u64 {
