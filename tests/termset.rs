@@ -128,3 +128,20 @@ fn a_million_rules_compile() {
     assert_eq!(set.len(), RULES);
     assert_eq!(Scanner::new(&[&set]).check("say wbcd now").name(), "block");
 }
+
+/// The fst crate is vendored with a smaller CRC table (vendor/fst/PATCH.md): it must still write
+/// exactly what fst 0.4.7 from crates.io writes, checksum included (these bytes are upstream's).
+#[test]
+fn vendored_fst_writes_upstream_bytes() {
+    let mut map = fst::MapBuilder::memory();
+    for (key, value) in [("bad", 1), ("spam", 2), ("spoiler", 300), ("ばか", 70000)] {
+        map.insert(key, value).unwrap();
+    }
+    let upstream: &[u8] = &[
+        3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 16, 146, 197, 0, 16, 144, 0, 16, 135,
+        194, 207, 200, 42, 1, 0, 0, 1, 7, 111, 97, 18, 2, 201, 0, 16, 139, 128, 129, 192, 227, 192,
+        176, 192, 129, 192, 112, 17, 1, 2, 0, 0, 1, 0, 0, 1, 13, 33, 227, 115, 98, 19, 3, 4, 0, 0,
+        0, 0, 0, 0, 0, 68, 0, 0, 0, 0, 0, 0, 0, 18, 205, 88, 108,
+    ];
+    assert_eq!(map.into_inner().unwrap(), upstream);
+}
