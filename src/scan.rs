@@ -302,8 +302,8 @@ impl<'a> SetScan<'a> {
                         j += 1;
                     }
                     let to = units.get(j).map_or(bytes.len(), |u| u.norm as usize);
-                    if let Some(&range) = w.words.get(&bytes[from..to]) {
-                        hits.extend(w.values(range).iter().map(|&v| (i, to, v)));
+                    if let Some(values) = w.word(&bytes[from..to]) {
+                        hits.extend(values.iter().map(|&v| (i, to, v)));
                     }
                     i = j;
                 }

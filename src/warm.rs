@@ -6,9 +6,6 @@
 //! fst of the remaining word-start keys (prefixes, several words), and a bit set of how inner keys
 //! start (which lets a build without the automaton walk inner keys from few characters).
 
-use std::collections::{BTreeMap, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
-
 use fst::Streamer;
 
 use crate::normalize::is_unspaced;
@@ -22,7 +19,7 @@ pub(crate) struct Warm {
     /// index is skipped where none starts.
     pub starts: Option<Starts>,
     /// Word keys that match only whole words, to their values.
-    pub words: HashMap<Box<[u8]>, Values, BuildHasherDefault<FxHasher>>,
+    words: WordTable,
     /// The other word keys, walked from each word start.
     pub rest: Option<Index>,
     /// Every value, pointed into by [`Values`].
@@ -30,7 +27,7 @@ pub(crate) struct Warm {
 }
 
 /// A range of [`Warm::values`]: the values of one key (several when plain terms share it).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Values {
     start: u32,
     len: u32,
@@ -70,35 +67,36 @@ impl Warm {
             .unwrap_or(&[])
     }
 
+    /// The values of the whole-word key `word`, if it is one.
+    pub fn word(&self, word: &[u8]) -> Option<&[u64]> {
+        self.words.get(word).map(|v| self.values(v))
+    }
+
     pub fn build(set: &TermSet) -> Warm {
         let mut values = Vec::new();
         let inner = automaton(set, &mut values);
         let starts = (inner.is_none() && !set.inner.is_empty()).then(|| Starts::build(&set.inner));
-        let mut words = HashMap::default();
+        let mut words = WordTable::with_capacity(set.word.len());
         let mut walked: Vec<(Vec<u8>, u64)> = Vec::new();
-        for (base, keys) in by_base(&set.word) {
+        for_each_base(&set.word, |base, group| {
+            let start = values.len() as u32;
             let mut walk_base = false;
-            for (key, v) in keys {
-                if key.len() == base.len() && v == FANOUT_MARK {
-                    continue;
-                }
-                if whole_word_only(set, &base, v) {
-                    let entry = words.entry(base.clone().into()).or_insert(Values {
-                        start: values.len() as u32,
-                        len: 0,
-                    });
-                    // Each base's values are pushed together, so its range stays contiguous.
-                    values.push(v);
-                    entry.len += 1;
+            for (key, v) in group {
+                if whole_word_only(set, base, *v) {
+                    values.push(*v);
                 } else {
                     walk_base |= key.len() > base.len();
-                    walked.push((key, v));
+                    walked.push((key.clone(), *v));
                 }
             }
-            if walk_base {
-                walked.push((base, FANOUT_MARK));
+            let len = values.len() as u32 - start;
+            if len > 0 {
+                words.insert(base, Values { start, len });
             }
-        }
+            if walk_base {
+                walked.push((base.to_vec(), FANOUT_MARK));
+            }
+        });
         // Ranked keys sort after longer keys that share their start (`sa` < `s\xff\0`).
         walked.sort_unstable();
         let mut rest = fst::MapBuilder::memory();
@@ -153,33 +151,44 @@ fn automaton(_: &TermSet, _: &mut Vec<u64>) -> Option<(Automaton, Vec<Values>)> 
     None
 }
 
-/// The keys of an index grouped by their key without a fan-out suffix (a shared key's mark and
-/// ranked keys are not next to each other in key order: `s`, `sa`, `s\xff\0`).
-fn by_base(index: &Index) -> BTreeMap<Vec<u8>, Vec<(Vec<u8>, u64)>> {
-    let mut groups: BTreeMap<Vec<u8>, Vec<(Vec<u8>, u64)>> = BTreeMap::new();
+/// Calls `f(base, keys)` for each key of an index without its fan-out suffix, with the keys and
+/// values filed under it: the key itself, or a shared key's ranked keys (`s\xff\0`, `s\xff\1`),
+/// which follow one another in key order. A shared key's own entry only marks it and is left out.
+fn for_each_base(index: &Index, mut f: impl FnMut(&[u8], &[(Vec<u8>, u64)])) {
+    let mut base: Vec<u8> = Vec::new();
+    let mut group: Vec<(Vec<u8>, u64)> = Vec::new();
     let mut stream = index.map.stream();
-    while let Some((k, v)) = stream.next() {
-        let base = k.split(|b| *b == FANOUT_BYTE).next().unwrap_or(k);
-        groups
-            .entry(base.to_vec())
-            .or_default()
-            .push((k.to_vec(), v));
+    while let Some((key, v)) = stream.next() {
+        let key_base = key.split(|b| *b == FANOUT_BYTE).next().unwrap_or(key);
+        if key.len() == key_base.len() && v == FANOUT_MARK {
+            continue;
+        }
+        if key_base != base.as_slice() {
+            if !group.is_empty() {
+                f(&base, &group);
+                group.clear();
+            }
+            base.clear();
+            base.extend_from_slice(key_base);
+        }
+        group.push((key.to_vec(), v));
     }
-    groups
+    if !group.is_empty() {
+        f(&base, &group);
+    }
 }
 
 /// The keys of an index without their fan-out suffixes, each with its values.
 #[cfg(feature = "automaton")]
 fn grouped(index: &Index, values: &mut Vec<u64>) -> Vec<(Vec<u8>, Values)> {
-    by_base(index)
-        .into_iter()
-        .map(|(base, keys)| {
-            let start = values.len() as u32;
-            values.extend(keys.iter().map(|(_, v)| *v).filter(|v| *v != FANOUT_MARK));
-            let len = values.len() as u32 - start;
-            (base, Values { start, len })
-        })
-        .collect()
+    let mut keys = Vec::new();
+    for_each_base(index, |base, group| {
+        let start = values.len() as u32;
+        values.extend(group.iter().map(|(_, v)| *v));
+        let len = values.len() as u32 - start;
+        keys.push((base.to_vec(), Values { start, len }));
+    });
+    keys
 }
 
 /// A key that can only match as a whole word: one word of a spaced script, every rule on it a
@@ -247,35 +256,128 @@ impl Starts {
     }
 }
 
-/// The rustc hash function: fast on short keys, and the keys are not attacker-chosen (they come
-/// from the set; text only looks them up).
-#[derive(Default)]
-pub(crate) struct FxHasher {
-    hash: u64,
+/// The whole-word keys, each with its values: open addressing over one buffer of key bytes, so
+/// that building it for a large set allocates a few times rather than once per key.
+struct WordTable {
+    /// A power of two of slots, at most half of them used.
+    slots: Vec<Slot>,
+    used: usize,
+    keys: Vec<u8>,
 }
 
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x517c_c1b7_2722_0a95;
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-            self.hash = (self.hash.rotate_left(5) ^ w).wrapping_mul(K);
-        }
-        // The last bytes in one round rather than one each: the rounds are a chain of
-        // multiplications, and most keys are short words.
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let w = rest
-                .iter()
-                .rev()
-                .fold(0, |w: u64, &b| (w << 8) | u64::from(b));
-            self.hash = (self.hash.rotate_left(5) ^ w).wrapping_mul(K);
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    /// The key is `keys[start..start + len]`; a slot with `len == 0` is empty (keys never are).
+    start: u32,
+    len: u32,
+    values: Values,
+}
+
+impl WordTable {
+    fn with_capacity(keys: usize) -> WordTable {
+        WordTable {
+            slots: vec![Slot::default(); (keys * 2).next_power_of_two().max(16)],
+            used: 0,
+            keys: Vec::new(),
         }
     }
 
-    fn finish(&self) -> u64 {
-        // A multiplication mixes only upwards; the table picks buckets by the low bits.
-        self.hash.rotate_left(26)
+    /// Adds a key that is not in the table yet.
+    fn insert(&mut self, key: &[u8], values: Values) {
+        if key.is_empty() || u32::try_from(self.keys.len() + key.len()).is_err() {
+            return;
+        }
+        if self.used * 2 >= self.slots.len() {
+            let old = std::mem::take(&mut self.slots);
+            self.slots = vec![Slot::default(); old.len() * 2];
+            for slot in old.into_iter().filter(|s| s.len > 0) {
+                let at = self.free_slot(&self.keys[slot.start as usize..][..slot.len as usize]);
+                self.slots[at] = slot;
+            }
+        }
+        let at = self.free_slot(key);
+        self.slots[at] = Slot {
+            start: self.keys.len() as u32,
+            len: key.len() as u32,
+            values,
+        };
+        self.used += 1;
+        self.keys.extend_from_slice(key);
+    }
+
+    fn free_slot(&self, key: &[u8]) -> usize {
+        let mask = self.slots.len() - 1;
+        let mut at = hash(key) & mask;
+        while self.slots[at].len > 0 {
+            at = (at + 1) & mask;
+        }
+        at
+    }
+
+    fn get(&self, key: &[u8]) -> Option<Values> {
+        let mask = self.slots.len() - 1;
+        let mut at = hash(key) & mask;
+        loop {
+            let slot = self.slots.get(at)?;
+            if slot.len == 0 {
+                return None;
+            }
+            if slot.len as usize == key.len()
+                && self
+                    .keys
+                    .get(slot.start as usize..(slot.start + slot.len) as usize)
+                    == Some(key)
+            {
+                return Some(slot.values);
+            }
+            at = (at + 1) & mask;
+        }
+    }
+}
+
+/// The rustc hash function over 8 bytes at a time, the last few in one round: fast on short keys,
+/// and the keys are not attacker-chosen (they come from the set; text only looks them up).
+fn hash(bytes: &[u8]) -> usize {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mut hash = 0u64;
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        hash = (hash.rotate_left(5) ^ w).wrapping_mul(K);
+    }
+    let w = chunks
+        .remainder()
+        .iter()
+        .rev()
+        .fold(0, |w: u64, &b| (w << 8) | u64::from(b));
+    hash = (hash.rotate_left(5) ^ w).wrapping_mul(K);
+    // A multiplication mixes only upwards; slots are picked by the low bits.
+    hash.rotate_left(26) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn word_table_grows_and_finds_every_key() {
+        let mut table = WordTable::with_capacity(1);
+        let keys: Vec<String> = (0..1000).map(|i| format!("w{i}")).collect();
+        for (i, key) in keys.iter().enumerate() {
+            table.insert(
+                key.as_bytes(),
+                Values {
+                    start: i as u32,
+                    len: 1,
+                },
+            );
+        }
+        assert!(table.slots.len() >= 2 * keys.len());
+        for (i, key) in keys.iter().enumerate() {
+            assert_eq!(table.get(key.as_bytes()).map(|v| v.start), Some(i as u32));
+        }
+        for missing in ["", "w", "w1000", "w01", "x1"] {
+            assert!(table.get(missing.as_bytes()).is_none(), "{missing}");
+        }
     }
 }

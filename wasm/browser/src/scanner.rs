@@ -61,9 +61,9 @@ impl Scanner {
 /// The core's default: walk the set's fst index until the set has scanned 64 bytes of text per key,
 /// then build, once per set, a hash table of its whole-word keys (one lookup per word instead of a
 /// walk; the module leaves out the core's `automaton` feature, so keys that may start anywhere, as
-/// Japanese ones do, are still walked). Measured in Chromium (docs/browser.md): English posts against
-/// 10k terms 15 -> 30 MB/s, for one pause of ~17 ms after ~0.7 MB of text (~94 ms after ~8 MB at
-/// 100k terms), which costs no module size: the build was linked in already.
+/// Japanese ones do, are still walked). English posts against 10k terms check 2-2.3x faster for one
+/// pause of ~8 ms after ~0.7 MB of text (~41 ms after ~8 MB at 100k terms; docs/browser.md), which
+/// costs no module size: the build was linked in already.
 const ENGINE: termgate::Engine = termgate::Engine::Auto;
 
 /// `now` or the clock, in whole seconds. `as` saturates (and maps NaN to 0): it cannot trap.
