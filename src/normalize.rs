@@ -189,6 +189,12 @@ impl Unit {
 pub(crate) struct Normalized {
     pub text: String,
     pub units: Vec<Unit>,
+    /// The words of spaced scripts: each maximal run of word units ([`Unit::is_word`]), as a
+    /// range of units. Most tokens are looked up whole, and this saves finding them again.
+    pub words: Vec<(u32, u32)>,
+    /// Whether some unit is neither a gap nor a word unit (a letter of a script written without
+    /// spaces, say): then not every word boundary starts one of `words`.
+    pub unspaced: bool,
 }
 
 impl Normalized {
@@ -698,6 +704,8 @@ impl Tokens {
         out.text.reserve(len);
         out.units.clear();
         out.units.reserve(len);
+        out.words.clear();
+        out.unspaced = false;
         Tokens {
             profile,
             out,
@@ -813,31 +821,39 @@ impl Tokens {
         let repeats = self.profile.has(Fold::Repeats);
         let letter = |b: u8| b < 0x80 && ASCII[usize::from(b)] == LETTER;
         let lower = |b: u8| char::from(if case { b | 0x20 } else { b });
-        // A token is one letter (and may be joined to the one before it) only if its second
-        // letter repeats the first; leave those to the general path.
-        let (&first, &second) = (bytes.get(from)?, bytes.get(from + 1)?);
-        if !(letter(first) && letter(second) && lower(first) != lower(second)) {
+        let word = bytes.get(from..)?;
+        let word = &word[..word.iter().position(|&b| !letter(b)).unwrap_or(word.len())];
+        let end = from + word.len();
+        // The token must end at an ASCII separator or the end of the text: digits, leetspeak or
+        // anything outside ASCII would be part of it. A token is one letter (and may be joined to
+        // the one before it) only if its second letter repeats the first. The general path reads
+        // those.
+        if bytes
+            .get(end)
+            .is_some_and(|&b| b >= 0x80 || ASCII[usize::from(b)] & kinds != 0)
+        {
             return None;
         }
-        let before = (self.out.units.len(), self.out.text.len(), self.gap);
-        let state = (self.prev_one_letter, self.last_char);
+        match word {
+            [first, second, ..] if lower(*first) != lower(*second) => {}
+            _ => return None,
+        }
         self.open(false, false);
         let out = &mut self.out;
         let mut last = self.last_char;
-        let mut at = from;
-        while let Some(&b) = bytes.get(at).filter(|b| letter(**b)) {
+        let first_unit = out.units.len() as u32;
+        for (at, &b) in (from as u32..).zip(word) {
             let c = lower(b);
-            let end = at as u32 + 1;
             match out.units.last_mut() {
                 Some(u) if repeats && last == Some(c) => {
                     u.run = u.run.saturating_add(1);
-                    u.end = end;
+                    u.end = at + 1;
                 }
                 _ => {
                     out.units.push(Unit {
                         norm: out.text.len() as u32,
-                        start: end - 1,
-                        end,
+                        start: at,
+                        end: at + 1,
                         run: 1,
                         flags: Unit::SPACED,
                     });
@@ -845,24 +861,17 @@ impl Tokens {
                 }
             }
             last = Some(c);
-            at += 1;
         }
-        // The token must end at an ASCII separator or the end of the text: digits, leetspeak or
-        // anything outside ASCII would be part of it. Rare: undo, and let the general path read it.
-        if bytes
-            .get(at)
-            .is_some_and(|&b| b >= 0x80 || ASCII[usize::from(b)] & kinds != 0)
-        {
-            let (units, text, gap) = before;
-            self.out.units.truncate(units);
-            self.out.text.truncate(text);
-            self.gap = gap;
-            (self.prev_one_letter, self.last_char) = state;
-            return None;
+        // After a gap, or at the start: a word of its own.
+        let units = out.units.len() as u32;
+        match out.words.last_mut() {
+            Some(word) if word.1 == first_unit => word.1 = units,
+            _ if units > first_unit => out.words.push((first_unit, units)),
+            _ => {}
         }
         self.last_char = last;
         self.prev_unspaced = false;
-        Some(at)
+        Some(end)
     }
 
     /// [`Tokens::end_token`] for a token of kana and common ideographs only (`token` starts at
@@ -930,6 +939,14 @@ impl Tokens {
         }
         self.last_char = Some(c);
         let flags = if spaced { Unit::SPACED } else { 0 };
+        let at = out.units.len() as u32;
+        if !spaced {
+            out.unspaced = true;
+        } else if let Some(word) = out.words.last_mut().filter(|w| w.1 == at) {
+            word.1 += 1;
+        } else {
+            out.words.push((at, at + 1));
+        }
         out.units.push(Unit {
             norm: out.text.len() as u32,
             start,

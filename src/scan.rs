@@ -283,6 +283,26 @@ impl<'a> SetScan<'a> {
             None => Some(&self.set.word),
             Some(w) => w.rest.as_ref(),
         };
+        if !self.norm.unspaced {
+            // Every word boundary starts a word: visit the words alone.
+            for &(i, j) in &self.norm.words {
+                let (i, j) = (i as usize, j as usize);
+                let from = units[i].norm as usize;
+                if let Some(index) = walked {
+                    walk(index, bytes, from, |end, v| hits.push((i, end, v)));
+                }
+                if let Some(w) = warm {
+                    let to = units.get(j).map_or(bytes.len(), |u| u.norm as usize);
+                    if let Some(values) = w.word(bytes, from..to) {
+                        hits.extend(values.iter().map(|&v| (i, to, v)));
+                    }
+                }
+            }
+            for (i, end, v) in hits {
+                self.hit(i, self.norm.unit_at(end), v, true);
+            }
+            return;
+        }
         let mut i = 0;
         while i < units.len() {
             if units[i].is_gap() || !self.norm.boundary(i) {
@@ -302,7 +322,7 @@ impl<'a> SetScan<'a> {
                         j += 1;
                     }
                     let to = units.get(j).map_or(bytes.len(), |u| u.norm as usize);
-                    if let Some(values) = w.word(&bytes[from..to]) {
+                    if let Some(values) = w.word(bytes, from..to) {
                         hits.extend(values.iter().map(|&v| (i, to, v)));
                     }
                     i = j;

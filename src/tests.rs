@@ -443,6 +443,22 @@ fn auto_builds_the_automaton_only_after_enough_text() {
 }
 
 /// The reference: every key of the set tried at every character, with no index at all.
+/// The words a normalized text should list, found the slow way: maximal runs of word units; and
+/// whether any unit is neither a gap nor a word unit.
+fn words_of(units: &[crate::normalize::Unit]) -> (Vec<(u32, u32)>, bool) {
+    let mut words: Vec<(u32, u32)> = Vec::new();
+    for (i, u) in units.iter().enumerate() {
+        let i = i as u32;
+        match words.last_mut() {
+            Some(w) if u.is_word() && w.1 == i => w.1 += 1,
+            _ if u.is_word() => words.push((i, i + 1)),
+            _ => {}
+        }
+    }
+    let unspaced = units.iter().any(|u| !u.is_gap() && !u.is_word());
+    (words, unspaced)
+}
+
 fn reference(set: &TermSet, text: &str) -> Verdict {
     use crate::scan::SetScan;
     let norm = normalize(text, set.profile);
@@ -554,6 +570,11 @@ proptest! {
         let profile = Profile::from_bits(bits).unwrap();
         let fast = normalize_with(&text, profile, true);
         let slow = normalize_with(&text, profile, false);
+        for n in [&fast, &slow] {
+            let (words, unspaced) = words_of(&n.units);
+            prop_assert_eq!(&n.words, &words);
+            prop_assert_eq!(n.unspaced, unspaced);
+        }
         prop_assert_eq!(fast.text, slow.text);
         prop_assert_eq!(fast.units, slow.units);
     }

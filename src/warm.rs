@@ -67,9 +67,9 @@ impl Warm {
             .unwrap_or(&[])
     }
 
-    /// The values of the whole-word key `word`, if it is one.
-    pub fn word(&self, word: &[u8]) -> Option<&[u64]> {
-        self.words.get(word).map(|v| self.values(v))
+    /// The values of the whole-word key `text[word]`, if it is one.
+    pub fn word(&self, text: &[u8], word: std::ops::Range<usize>) -> Option<&[u64]> {
+        self.words.get(text, word).map(|v| self.values(v))
     }
 
     pub fn build(set: &TermSet) -> Warm {
@@ -258,16 +258,22 @@ impl Starts {
 
 /// The whole-word keys, each with its values: open addressing over one buffer of key bytes, so
 /// that building it for a large set allocates a few times rather than once per key.
+///
+/// Most words of a post are no key, and a table of 10k keys is larger than a core's fast cache:
+/// a lookup reads one byte of hash per slot from `tags` (32 KiB for 10k keys) and touches the slot
+/// itself only when that byte matches.
 struct WordTable {
     /// A power of two of slots, at most half of them used.
     slots: Vec<Slot>,
+    /// Per slot: 0 if empty, else a byte of its key's hash ([`tag`]).
+    tags: Vec<u8>,
     used: usize,
     keys: Vec<u8>,
 }
 
 #[derive(Clone, Copy, Default)]
 struct Slot {
-    /// The key is `keys[start..start + len]`; a slot with `len == 0` is empty (keys never are).
+    /// The key is `keys[start..start + len]`.
     start: u32,
     len: u32,
     values: Values,
@@ -277,6 +283,7 @@ impl WordTable {
     fn with_capacity(keys: usize) -> WordTable {
         WordTable {
             slots: vec![Slot::default(); (keys * 2).next_power_of_two().max(16)],
+            tags: vec![0; (keys * 2).next_power_of_two().max(16)],
             used: 0,
             keys: Vec::new(),
         }
@@ -290,74 +297,138 @@ impl WordTable {
         if self.used * 2 >= self.slots.len() {
             let old = std::mem::take(&mut self.slots);
             self.slots = vec![Slot::default(); old.len() * 2];
+            self.tags = vec![0; old.len() * 2];
             for slot in old.into_iter().filter(|s| s.len > 0) {
-                let at = self.free_slot(&self.keys[slot.start as usize..][..slot.len as usize]);
-                self.slots[at] = slot;
+                let start = slot.start as usize;
+                self.put(hash(&self.keys, start..start + slot.len as usize), slot);
             }
         }
-        let at = self.free_slot(key);
-        self.slots[at] = Slot {
+        let slot = Slot {
             start: self.keys.len() as u32,
             len: key.len() as u32,
             values,
         };
+        self.put(hash(key, 0..key.len()), slot);
         self.used += 1;
         self.keys.extend_from_slice(key);
     }
 
-    fn free_slot(&self, key: &[u8]) -> usize {
+    fn put(&mut self, hash: u64, slot: Slot) {
         let mask = self.slots.len() - 1;
-        let mut at = hash(key) & mask;
-        while self.slots[at].len > 0 {
+        let mut at = hash as usize & mask;
+        while self.tags[at] != 0 {
             at = (at + 1) & mask;
         }
-        at
+        self.tags[at] = tag(hash);
+        self.slots[at] = slot;
     }
 
-    fn get(&self, key: &[u8]) -> Option<Values> {
-        let mask = self.slots.len() - 1;
-        let mut at = hash(key) & mask;
+    /// The values of the key `text[key]`.
+    fn get(&self, text: &[u8], key: std::ops::Range<usize>) -> Option<Values> {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        let hash = hash(text, key.clone());
+        let key = text.get(key)?;
+        let tag = tag(hash);
+        let mask = self.tags.len() - 1;
+        let mut at = hash as usize & mask;
+        // Eight tags at a time: a lookup takes no branch on whether each slot is empty, used or
+        // a match, which a post's words make unpredictable.
         loop {
-            let slot = self.slots.get(at)?;
-            if slot.len == 0 {
+            let group = self.group(at);
+            let empty = zero_bytes(group);
+            let mut same = zero_bytes(group ^ (ONES * u64::from(tag)));
+            if empty != 0 {
+                // Only the tags before the first empty slot belong to this key's probe.
+                same &= (empty & empty.wrapping_neg()) - 1;
+            }
+            while same != 0 {
+                let slot = self
+                    .slots
+                    .get((at + same.trailing_zeros() as usize / 8) & mask)?;
+                let start = slot.start as usize;
+                if self.keys.get(start..start + slot.len as usize) == Some(key) {
+                    return Some(slot.values);
+                }
+                same &= same - 1;
+            }
+            if empty != 0 {
                 return None;
             }
-            if slot.len as usize == key.len()
-                && self
-                    .keys
-                    .get(slot.start as usize..(slot.start + slot.len) as usize)
-                    == Some(key)
-            {
-                return Some(slot.values);
-            }
-            at = (at + 1) & mask;
+            at = (at + 8) & mask;
+        }
+    }
+
+    /// The tags of slots `at..at + 8`, wrapping around, as the bytes of a little-endian word.
+    fn group(&self, at: usize) -> u64 {
+        match self.tags.get(at..at + 8) {
+            Some(t) => u64::from_le_bytes([t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7]]),
+            None => (0..8).rev().fold(0, |w, k| {
+                (w << 8) | u64::from(self.tags[(at + k) & (self.tags.len() - 1)])
+            }),
         }
     }
 }
 
+/// The high bit of each byte of `x` that is zero, and no other bit.
+fn zero_bytes(x: u64) -> u64 {
+    const LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    !(((x & LOW) + LOW) | x | LOW)
+}
+
+/// The byte of a key's hash kept in [`WordTable::tags`]: its top byte (slots are picked by the low
+/// bits), never 0.
+fn tag(hash: u64) -> u8 {
+    ((hash >> 56) as u8).max(1)
+}
+
 /// The rustc hash function over 8 bytes at a time, the last few in one round: fast on short keys,
-/// and the keys are not attacker-chosen (they come from the set; text only looks them up).
-fn hash(bytes: &[u8]) -> usize {
+/// and the keys are not attacker-chosen (they come from the set; text only looks them up). Hashes
+/// `text[key]`; the last bytes are read as one word when `text` goes on past them, as the post
+/// around a word does.
+fn hash(text: &[u8], key: std::ops::Range<usize>) -> u64 {
     const K: u64 = 0x517c_c1b7_2722_0a95;
+    let word = |at: usize| {
+        text.get(at..at + 8)
+            .map(|c| u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
+    };
     let mut hash = 0u64;
-    let mut chunks = bytes.chunks_exact(8);
-    for c in &mut chunks {
-        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-        hash = (hash.rotate_left(5) ^ w).wrapping_mul(K);
+    let mut at = key.start;
+    while at + 8 <= key.end {
+        hash = (hash.rotate_left(5) ^ word(at).unwrap_or(0)).wrapping_mul(K);
+        at += 8;
     }
-    let w = chunks
-        .remainder()
-        .iter()
-        .rev()
-        .fold(0, |w: u64, &b| (w << 8) | u64::from(b));
+    let rest = key.end.saturating_sub(at);
+    let w = match word(at) {
+        Some(w) if rest > 0 => w & (u64::MAX >> (64 - 8 * rest)),
+        _ => text
+            .get(at..key.end)
+            .unwrap_or(&[])
+            .iter()
+            .rev()
+            .fold(0, |w: u64, &b| (w << 8) | u64::from(b)),
+    };
     hash = (hash.rotate_left(5) ^ w).wrapping_mul(K);
     // A multiplication mixes only upwards; slots are picked by the low bits.
-    hash.rotate_left(26) as usize
+    hash.rotate_left(26)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn a_key_hashes_alike_alone_and_inside_a_text(
+            text in prop::collection::vec(any::<u8>(), 0..40),
+            a in 0usize..40,
+            b in 0usize..40,
+        ) {
+            let (from, to) = (a.min(b).min(text.len()), a.max(b).min(text.len()));
+            let alone = text[from..to].to_vec();
+            prop_assert_eq!(hash(&text, from..to), hash(&alone, 0..alone.len()));
+        }
+    }
 
     #[test]
     fn word_table_grows_and_finds_every_key() {
@@ -374,10 +445,23 @@ mod tests {
         }
         assert!(table.slots.len() >= 2 * keys.len());
         for (i, key) in keys.iter().enumerate() {
-            assert_eq!(table.get(key.as_bytes()).map(|v| v.start), Some(i as u32));
+            assert_eq!(
+                table.get(key.as_bytes(), 0..key.len()).map(|v| v.start),
+                Some(i as u32)
+            );
+            // Inside a longer text, as in a post.
+            let text = format!("a {key} w99999999 b");
+            let at = 2..2 + key.len();
+            assert_eq!(
+                table.get(text.as_bytes(), at).map(|v| v.start),
+                Some(i as u32)
+            );
         }
-        for missing in ["", "w", "w1000", "w01", "x1"] {
-            assert!(table.get(missing.as_bytes()).is_none(), "{missing}");
+        for missing in ["", "w", "w1000", "w01", "x1", "w99999999"] {
+            assert!(
+                table.get(missing.as_bytes(), 0..missing.len()).is_none(),
+                "{missing}"
+            );
         }
     }
 }
