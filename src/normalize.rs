@@ -300,7 +300,9 @@ fn fold_clusters(text: &str, profile: Profile, pieces: &mut Tokens, shortcuts: b
                 while end < bytes.len() && bytes[end] < 0x80 && !word(bytes[end]) && alone(end) {
                     end += 1;
                 }
-                pieces.end_token();
+                if !pieces.token.is_empty() {
+                    pieces.end_token();
+                }
                 // Lightness matters only after a letter of an unspaced script.
                 let light = pieces.prev_unspaced
                     && bytes[i..end]
@@ -426,6 +428,32 @@ const ASCII: [u8; 128] = {
     }
     table
 };
+
+/// The ASCII letters `bytes` starts with.
+///
+/// Eight bytes at a time: a loop over bytes mispredicts its exit at the end of nearly every word,
+/// and most words end within the first eight bytes.
+fn letters(bytes: &[u8]) -> &[u8] {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x80 * ONES;
+    let mut n = 0;
+    while let Some(c) = bytes.get(n..n + 8) {
+        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        // Per byte, below 0x80 and in lower case: adding 0x80 - b'a' sets its high bit if it is at
+        // least `a`, adding 0x80 - b'{' if it is past `z`.
+        let x = (w | 0x20 * ONES) & !HIGH;
+        let letter = (x + (0x80 - 0x61) * ONES) & !(x + (0x80 - 0x7B) * ONES) & !w & HIGH;
+        if letter != HIGH {
+            return &bytes[..n + (!letter & HIGH).trailing_zeros() as usize / 8];
+        }
+        n += 8;
+    }
+    let tail = bytes[n..]
+        .iter()
+        .position(|&b| b >= 0x80 || ASCII[usize::from(b)] != LETTER)
+        .unwrap_or(bytes.len() - n);
+    &bytes[..n + tail]
+}
 
 /// The kinds of ASCII bytes that make up words under `profile`.
 fn word_kinds(profile: Profile) -> u8 {
@@ -819,10 +847,8 @@ impl Tokens {
     fn ascii_word(&mut self, bytes: &[u8], from: usize, kinds: u8) -> Option<usize> {
         let case = self.profile.has(Fold::Case);
         let repeats = self.profile.has(Fold::Repeats);
-        let letter = |b: u8| b < 0x80 && ASCII[usize::from(b)] == LETTER;
         let lower = |b: u8| char::from(if case { b | 0x20 } else { b });
-        let word = bytes.get(from..)?;
-        let word = &word[..word.iter().position(|&b| !letter(b)).unwrap_or(word.len())];
+        let word = letters(bytes.get(from..)?);
         let end = from + word.len();
         // The token must end at an ASCII separator or the end of the text: digits, leetspeak or
         // anything outside ASCII would be part of it. A token is one letter (and may be joined to
@@ -904,6 +930,7 @@ impl Tokens {
     /// letters of unspaced scripts when the gap is light: such scripts have no spaces between
     /// words to keep apart, and spelled-out Japanese is glued to the text around it
     /// (`出ス・リ・ッ・ト掛け`). A space or sentence punctuation there is a real gap.
+    #[inline]
     fn open(&mut self, one_letter: bool, first_unspaced: bool) {
         let gap = self.gap.take();
         let glued = self.prev_unspaced && first_unspaced && self.gap_light;
@@ -988,6 +1015,17 @@ fn is_one_letter(token: &[Piece], wordy: bool, profile: Profile) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn letters_reads_what_a_byte_loop_reads(
+            bytes in prop::collection::vec(prop_oneof![any::<u8>(), b'a'..=b'z', b'A'..=b'Z'], 0..40),
+        ) {
+            let n = bytes.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+            prop_assert_eq!(letters(&bytes), &bytes[..n]);
+        }
+    }
 
     fn norm(s: &str) -> String {
         normalize(s, Profile::FULL).text
