@@ -441,7 +441,7 @@ fn letters(bytes: &[u8]) -> &[u8] {
         let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
         // Per byte, below 0x80 and in lower case: adding 0x80 - b'a' sets its high bit if it is at
         // least `a`, adding 0x80 - b'{' if it is past `z`.
-        let x = (w | 0x20 * ONES) & !HIGH;
+        let x = (w | (0x20 * ONES)) & !HIGH;
         let letter = (x + (0x80 - 0x61) * ONES) & !(x + (0x80 - 0x7B) * ONES) & !w & HIGH;
         if letter != HIGH {
             return &bytes[..n + (!letter & HIGH).trailing_zeros() as usize / 8];
