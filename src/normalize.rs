@@ -851,20 +851,17 @@ impl Tokens {
         let word = letters(bytes.get(from..)?);
         let end = from + word.len();
         // The token must end at an ASCII separator or the end of the text: digits, leetspeak or
-        // anything outside ASCII would be part of it. A token is one letter (and may be joined to
-        // the one before it) only if its second letter repeats the first. The general path reads
-        // those.
+        // anything outside ASCII would be part of it, and the general path reads those.
         if bytes
             .get(end)
             .is_some_and(|&b| b >= 0x80 || ASCII[usize::from(b)] & kinds != 0)
         {
             return None;
         }
-        match word {
-            [first, second, ..] if lower(*first) != lower(*second) => {}
-            _ => return None,
-        }
-        self.open(false, false);
+        // A token of one letter (`a`, or `aaa` when repeats fold) may be joined to the one before.
+        let (&first, rest) = word.split_first()?;
+        let one_letter = rest.iter().all(|&b| repeats && lower(b) == lower(first));
+        self.open(one_letter, false);
         let out = &mut self.out;
         let mut last = self.last_char;
         let first_unit = out.units.len() as u32;
