@@ -350,14 +350,17 @@ impl<'a> SetScan<'a> {
         });
         if !found {
             let starts = warm.and_then(|w| w.starts.as_ref());
-            let mut chars = self.norm.text.chars().peekable();
+            let mut chars = self.norm.text.chars();
+            // The character of unit `i` and the two after it.
+            let mut ahead = [chars.next(), chars.next(), chars.next()];
             for (i, u) in self.norm.units.iter().enumerate() {
-                let c = chars.next();
+                let [c, next, after] = ahead;
+                ahead = [next, after, chars.next()];
                 if u.is_gap() {
                     continue;
                 }
                 if let (Some(starts), Some(c)) = (starts, c) {
-                    if !starts.may_start(c, chars.peek().copied()) {
+                    if !starts.may_start(c, next, after) {
                         continue;
                     }
                 }

@@ -204,10 +204,12 @@ fn whole_word_only(set: &TermSet, key: &[u8], value: u64) -> bool {
     whole_word && key.chars().all(|c| c.is_alphanumeric() && !is_unspaced(c))
 }
 
-/// The first character, or the first two, of every key of an index, as bits of a hash: a key can
-/// start at a character of the text only where the character (for a one-character key) or the
-/// character and the next (for a longer key) have their bit set. Most characters of the text
-/// start no key, and answering that takes two bit tests instead of a walk of the index.
+/// The first one, two or three characters of every key of an index, as bits of a hash: a key can
+/// start at a character of the text only where the character (for a one-character key), or the
+/// character and the next (two characters), or the next two (longer keys) have their bit set. Most
+/// characters of the text start no key, and answering that takes three bit tests instead of a walk
+/// of the index; three characters, because a character and the next start a key often in a
+/// language with few letters, and the walk from there then fails on the third.
 pub(crate) struct Starts {
     bits: Vec<u64>,
     shift: u32,
@@ -232,16 +234,20 @@ impl Starts {
             let key = String::from_utf8_lossy(key);
             let mut chars = key.chars();
             if let Some(first) = chars.next() {
-                let bit = starts.bit(first, chars.next());
+                let bit = starts.bit(first, chars.next(), chars.next());
                 starts.bits[bit / 64] |= 1 << (bit % 64);
             }
         }
         starts
     }
 
-    fn bit(&self, first: char, second: Option<char>) -> usize {
-        let pair = (u64::from(first) << 32) | second.map_or(u64::from(u32::MAX), u64::from);
-        (pair.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    fn bit(&self, first: char, second: Option<char>, third: Option<char>) -> usize {
+        // Characters fit in 21 bits; 0x1F_FFFF is none.
+        let none = 0x1F_FFFF;
+        let packed = (u64::from(first) << 42)
+            | (second.map_or(none, u64::from) << 21)
+            | third.map_or(none, u64::from);
+        (packed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
     }
 
     fn has(&self, bit: usize) -> bool {
@@ -250,9 +256,13 @@ impl Starts {
             .is_some_and(|w| w & (1 << (bit % 64)) != 0)
     }
 
-    /// Whether a key may start with `first` (followed by `second`, if the text goes on).
-    pub fn may_start(&self, first: char, second: Option<char>) -> bool {
-        self.has(self.bit(first, None)) || (second.is_some() && self.has(self.bit(first, second)))
+    /// Whether a key may start with `first` (followed by `second` and `third`, if the text goes
+    /// on).
+    pub fn may_start(&self, first: char, second: Option<char>, third: Option<char>) -> bool {
+        self.has(self.bit(first, None, None))
+            || (second.is_some()
+                && (self.has(self.bit(first, second, None))
+                    || (third.is_some() && self.has(self.bit(first, second, third)))))
     }
 }
 
