@@ -115,6 +115,7 @@ mod error;
 mod hosts;
 mod list;
 mod normalize;
+mod plain;
 pub mod report;
 mod scan;
 mod termset;

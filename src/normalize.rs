@@ -408,12 +408,12 @@ fn ascii_class(c: u8, profile: Profile) -> Class {
 }
 
 /// What each ASCII byte can be, looked up rather than compared in the loops over ASCII text.
-const LETTER: u8 = 1;
-const DIGIT: u8 = 2;
+pub(crate) const LETTER: u8 = 1;
+pub(crate) const DIGIT: u8 = 2;
 const LEET: u8 = 4;
 /// A separator that may be crossed between letters of unspaced scripts ([`is_light_separator`]).
 const LIGHT: u8 = 8;
-const ASCII: [u8; 128] = {
+pub(crate) const ASCII: [u8; 128] = {
     let mut table = [0; 128];
     let mut b = 0;
     while b < 128 {
@@ -433,7 +433,8 @@ const ASCII: [u8; 128] = {
 ///
 /// Eight bytes at a time: a loop over bytes mispredicts its exit at the end of nearly every word,
 /// and most words end within the first eight bytes.
-fn letters(bytes: &[u8]) -> &[u8] {
+#[inline(always)]
+pub(crate) fn letters(bytes: &[u8]) -> &[u8] {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x80 * ONES;
     let mut n = 0;
@@ -456,7 +457,7 @@ fn letters(bytes: &[u8]) -> &[u8] {
 }
 
 /// The kinds of ASCII bytes that make up words under `profile`.
-fn word_kinds(profile: Profile) -> u8 {
+pub(crate) fn word_kinds(profile: Profile) -> u8 {
     if profile.has(Fold::Leetspeak) {
         LETTER | DIGIT | LEET
     } else {

@@ -9,6 +9,7 @@ use crate::hosts::{find_hosts, reversed};
 use crate::normalize::{
     continues_cluster, is_invisible, normalize_into, Normalized, Profile, Unit,
 };
+use crate::plain;
 use crate::termset::{
     Index, Inline, Kind, Mode, Pattern, SectionRecord, TermSet, FANOUT_BYTE, FANOUT_MARK, NEVER,
     NO_ADDR,
@@ -21,8 +22,7 @@ use crate::warm::Warm;
 #[non_exhaustive]
 pub enum Engine {
     /// Walk the fst indexes until the set has scanned [`AUTOMATON_AFTER_BYTES_PER_KEY`] bytes of
-    /// normalized text for each of its keys, then build the automaton once and use it from then
-    /// on. A fresh set (a cold edge isolate) answers without building anything; a busy one pays
+    /// text for each of its keys, then build the automaton once and use it from then on. A fresh set (a cold edge isolate) answers without building anything; a busy one pays
     /// for the build once it has scanned enough text to earn it back.
     #[default]
     Auto,
@@ -124,6 +124,18 @@ impl<'s> Scanner<'s> {
             if set.is_empty() {
                 continue;
             }
+            let warm = warm(set, self.engine, text.len());
+            // Texts most sets pass, read without normalizing them (crate::plain).
+            let shortcut = warm.filter(|w| w.whole_words_only && plain::reads(text, set.profile));
+            let mut tried = false;
+            if let Some(w) = shortcut.filter(|w| w.odds.worth_trying()) {
+                tried = true;
+                let passed = plain::no_word_key(w, text);
+                w.odds.note(!passed);
+                if passed {
+                    continue;
+                }
+            }
             let pos = match normalized.iter().position(|(p, _)| *p == set.profile) {
                 Some(p) => p,
                 None => {
@@ -134,11 +146,14 @@ impl<'s> Scanner<'s> {
             };
             let norm = &normalized[pos].1;
             let mut scan = SetScan::new(set, text, norm, now);
-            let warm = scan.warm(self.engine);
             scan.words(warm);
             scan.inner(warm);
             scan.hosts(text);
+            let found = out.len();
             scan.finish(set_index, base, out);
+            if let Some(w) = shortcut.filter(|_| !tried) {
+                w.odds.note(out.len() > found);
+            }
         }
         spare.extend(
             normalized
@@ -236,6 +251,24 @@ fn walk(index: &Index, bytes: &[u8], from: usize, mut hit: impl FnMut(usize, u64
     }
 }
 
+/// The warm indexes to scan `set` with, building them if the engine says it is time; `bytes`:
+/// the length of the text about to be scanned.
+fn warm(set: &TermSet, engine: Engine, bytes: usize) -> Option<&Warm> {
+    match engine {
+        Engine::Walk => None,
+        Engine::Automaton => Some(set.warm.get_or_init(|| Warm::build(set))),
+        Engine::Auto => {
+            if let Some(w) = set.warm.get() {
+                return Some(w);
+            }
+            let walked = set.note_walked(bytes);
+            let keys = (set.word.len() + set.inner.len()) as u64;
+            (walked >= AUTOMATON_AFTER_BYTES_PER_KEY.saturating_mul(keys))
+                .then(|| set.warm.get_or_init(|| Warm::build(set)))
+        }
+    }
+}
+
 impl<'a> SetScan<'a> {
     pub(crate) fn new(
         set: &'a TermSet,
@@ -251,24 +284,6 @@ impl<'a> SetScan<'a> {
             matches: Vec::new(),
             exceptions: Vec::new(),
             parts: BTreeMap::new(),
-        }
-    }
-
-    /// The warm indexes to use for this scan, building them if the engine says it is time.
-    fn warm(&self, engine: Engine) -> Option<&'a Warm> {
-        let set: &'a TermSet = self.set;
-        match engine {
-            Engine::Walk => None,
-            Engine::Automaton => Some(set.warm.get_or_init(|| Warm::build(set))),
-            Engine::Auto => {
-                if let Some(w) = set.warm.get() {
-                    return Some(w);
-                }
-                let walked = set.note_walked(self.norm.text.len());
-                let keys = (set.word.len() + set.inner.len()) as u64;
-                (walked >= AUTOMATON_AFTER_BYTES_PER_KEY.saturating_mul(keys))
-                    .then(|| set.warm.get_or_init(|| Warm::build(set)))
-            }
         }
     }
 

@@ -580,7 +580,7 @@ impl TermSet {
         })
     }
 
-    /// Records normalized bytes walked; returns the running total.
+    /// Records bytes of text scanned; returns the running total.
     pub(crate) fn note_walked(&self, n: usize) -> u64 {
         self.walked.fetch_add(n as u64, Ordering::Relaxed) + n as u64
     }

@@ -442,7 +442,6 @@ fn auto_builds_the_automaton_only_after_enough_text() {
     assert_eq!(scanner.check("a zzz").name(), "block");
 }
 
-/// The reference: every key of the set tried at every character, with no index at all.
 /// The words a normalized text should list, found the slow way: maximal runs of word units; and
 /// whether any unit is neither a gap nor a word unit.
 fn words_of(units: &[crate::normalize::Unit]) -> (Vec<(u32, u32)>, bool) {
@@ -459,6 +458,7 @@ fn words_of(units: &[crate::normalize::Unit]) -> (Vec<(u32, u32)>, bool) {
     (words, unspaced)
 }
 
+/// The reference: every key of the set tried at every character, with no index at all.
 fn reference(set: &TermSet, text: &str) -> Verdict {
     use crate::scan::SetScan;
     let norm = normalize(text, set.profile);
@@ -517,6 +517,24 @@ fn text() -> impl Strategy<Value = String> {
     prop::collection::vec(piece, 0..24).prop_map(|v| v.concat())
 }
 
+/// A whole-word term of ASCII (whatever its case or repeats).
+fn plain_word() -> impl Strategy<Value = String> {
+    let piece = prop::sample::select(vec!["a", "b", "s", "S", "ss", "p", "am", "5", "55", "4"]);
+    prop_oneof![
+        prop::collection::vec(piece, 1..4).prop_map(|v| v.concat()),
+        prop::sample::select(vec!["ab", "spam", "sa", "as"]).prop_map(String::from),
+    ]
+}
+
+/// ASCII text of those words, spaced out, with leetspeak and punctuation.
+fn plain_text() -> impl Strategy<Value = String> {
+    let piece = prop::sample::select(vec![
+        "a", "A", "b", "s", "ss", "p", "am", "5", "55", "4", "$", "@", "!", "!!", " ", ".", "'",
+        "-", "spam", "SPAM", " a b ", "s p a m", " a a ", " s.a ",
+    ]);
+    prop::collection::vec(piece, 0..24).prop_map(|v| v.concat())
+}
+
 fn any_text() -> impl Strategy<Value = String> {
     prop_oneof![text(), "\\PC{0,40}", ".{0,20}"]
 }
@@ -551,6 +569,19 @@ proptest! {
         let mut matches = Vec::new();
         scan.finish(0, 0, &mut matches);
         prop_assert_eq!(Verdict::from_matches(matches), reference(&set, &text));
+    }
+
+    #[test]
+    fn the_plain_text_shortcut_passes_only_texts_that_match_nothing(
+        words in prop::collection::vec(plain_word(), 1..6),
+        text in plain_text(),
+    ) {
+        let set = compile_str(&format!("[block]\n{}\n", words.join("\n"))).unwrap();
+        let warm = crate::warm::Warm::build(&set);
+        prop_assert!(warm.whole_words_only);
+        if crate::plain::no_word_key(&warm, &text) {
+            prop_assert!(reference(&set, &text).is_allow());
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@
 use fst::Streamer;
 
 use crate::normalize::is_unspaced;
+use crate::plain::Odds;
 use crate::termset::{Index, Inline, Mode, Pattern, TermSet, FANOUT_BYTE, FANOUT_MARK};
 
 pub(crate) struct Warm {
@@ -24,6 +25,10 @@ pub(crate) struct Warm {
     pub rest: Option<Index>,
     /// Every value, pointed into by [`Values`].
     pub values: Vec<u64>,
+    /// Whether every key of the set is in `words`: a text without those words matches nothing.
+    pub whole_words_only: bool,
+    /// How the shortcut for such sets has fared ([`crate::plain`]).
+    pub odds: Odds,
 }
 
 /// A range of [`Warm::values`]: the values of one key (several when plain terms share it).
@@ -110,12 +115,15 @@ impl Warm {
             .then(|| rest.into_inner().ok())
             .flatten()
             .and_then(|bytes| Index::from_vec(bytes).ok());
+        let whole_words_only = rest.is_none() && set.inner.is_empty() && set.host.is_empty();
         Warm {
             inner,
             starts,
             words,
             rest,
             values,
+            whole_words_only,
+            odds: Odds::default(),
         }
     }
 }

@@ -1,0 +1,227 @@
+//! A shortcut for most posts: a text of ASCII checked against a set whose keys are all whole
+//! words is read word by word without being normalized, and passes when no word is a key.
+//!
+//! Under the full profile a word's normalized form is, in ASCII, the word in lower case with
+//! repeated letters collapsed, and letters spaced out (`s p a m`) joined. The shortcut looks those
+//! up and needs no map back to the original text, since it only ever answers "nothing here".
+//! Whatever it does not read the way normalization would (a word that is a key, digits or
+//! leetspeak among letters, another profile) sends the text the whole way, which finds the
+//! matches. Most posts match nothing, and for those this is the whole scan.
+//!
+//! A text the shortcut fails on costs it and then the whole way; it reads a text in about three
+//! quarters of the time the whole way takes, so it pays only while most texts pass. Each set keeps
+//! the recent odds ([`Odds`]) and stops trying while more than a fifth of texts fail (a set of
+//! common words, say), as the benchmark's random word lists make a third of posts match.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use crate::normalize::{letters, Profile, ASCII, DIGIT};
+use crate::warm::Warm;
+
+/// Words longer than this go the whole way.
+const LONGEST: usize = 64;
+
+/// The bytes of a token under the full profile: letters, digits and `$ @ !`.
+const TOKEN: u8 = 0x7;
+
+/// Whether the shortcut reads `text` under `profile`: ASCII under the full profile.
+pub(crate) fn reads(text: &str, profile: Profile) -> bool {
+    profile == Profile::FULL && text.is_ascii()
+}
+
+/// Whether `text` (one the shortcut [`reads`]) certainly holds no whole-word key of `warm`; false
+/// when it may, or when it has a token the shortcut does not read. The caller checks that the set
+/// has no keys but whole words.
+pub(crate) fn no_word_key(warm: &Warm, text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let kind = |at: usize| bytes.get(at).map(|&b| ASCII[usize::from(b & 0x7F)]);
+    let ends_token = |at: usize| kind(at).is_none_or(|k| k & TOKEN == 0);
+    // The word being read, in lower case, with room for whole 8-byte writes.
+    let mut word = [0u8; LONGEST + 8];
+    // One-letter tokens in a row, joined as normalization joins them (`s p a m`).
+    let mut joined = [0u8; LONGEST + 8];
+    let mut joined_len = 0;
+    let mut at = 0;
+    loop {
+        while kind(at).is_some_and(|k| k & TOKEN == 0) {
+            at += 1;
+        }
+        if at == bytes.len() {
+            break;
+        }
+        let n = letters(&bytes[at..]).len();
+        let mut end = at + n;
+        // `!` after a word is punctuation (`spam!`, `!!!`); any other symbol or digit after
+        // letters, or a letter after them, makes a token this shortcut does not read.
+        let mut bangs = end;
+        while bytes.get(bangs) == Some(&b'!') {
+            bangs += 1;
+        }
+        if bangs > end && ends_token(bangs) {
+            if n == 0 {
+                at = bangs;
+                continue;
+            }
+        } else if !ends_token(end) {
+            if n > 0 || kind(at) != Some(DIGIT) {
+                return false;
+            }
+            // A number: normalized as it is written, repeated digits collapsed.
+            while kind(end) == Some(DIGIT) {
+                end += 1;
+            }
+            if !ends_token(end) || end - at > LONGEST {
+                return false;
+            }
+            let len = collapse(&bytes[at..end], &mut word);
+            if !flush(warm, &joined, &mut joined_len) || warm.word(&word, 0..len).is_some() {
+                return false;
+            }
+            at = end;
+            continue;
+        }
+        if n > LONGEST {
+            return false;
+        }
+        let len = lower(&bytes[at..], n, &mut word);
+        if len == 1 {
+            if joined_len > 0 && joined[joined_len - 1] == word[0] {
+                // A repeat across the join: `s s` is one `s`.
+            } else if joined_len < LONGEST {
+                joined[joined_len] = word[0];
+                joined_len += 1;
+            } else {
+                return false;
+            }
+        } else if !flush(warm, &joined, &mut joined_len) || warm.word(&word, 0..len).is_some() {
+            return false;
+        }
+        at = bangs.max(end);
+    }
+    flush(warm, &joined, &mut joined_len)
+}
+
+/// The recent share of a set's texts the shortcut failed on (or, while it is not tried, that
+/// matched), as a moving average in 1/65536ths.
+#[derive(Debug, Default)]
+pub(crate) struct Odds(AtomicU32);
+
+/// Above this share of failures the shortcut is not tried.
+const FAILING: u32 = 65536 / 5;
+
+impl Odds {
+    pub fn worth_trying(&self) -> bool {
+        self.0.load(Ordering::Relaxed) < FAILING
+    }
+
+    /// Counts one text, over about the last 32.
+    pub fn note(&self, failed: bool) {
+        let share = self.0.load(Ordering::Relaxed);
+        let now = if failed { 65536 } else { 0 };
+        self.0
+            .store(share - share / 32 + now / 32, Ordering::Relaxed);
+    }
+}
+
+/// Looks up the joined one-letter tokens, if any, and starts a new run; false if they are a key.
+fn flush(warm: &Warm, joined: &[u8], len: &mut usize) -> bool {
+    let found = *len > 0 && warm.word(joined, 0..*len).is_some();
+    *len = 0;
+    !found
+}
+
+/// Writes the `n` letters at the start of `bytes` into `word` in lower case, repeated letters
+/// collapsed; returns the length written.
+fn lower(bytes: &[u8], n: usize, word: &mut [u8; LONGEST + 8]) -> usize {
+    const CASE: u64 = 0x2020_2020_2020_2020;
+    let mut k = 0;
+    while k < n {
+        match bytes.get(k..k + 8) {
+            Some(c) => {
+                let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+                word[k..k + 8].copy_from_slice(&(w | CASE).to_le_bytes());
+            }
+            None => {
+                for j in k..n {
+                    word[j] = bytes[j] | 0x20;
+                }
+            }
+        }
+        k += 8;
+    }
+    if word[..n].windows(2).all(|p| p[0] != p[1]) {
+        return n;
+    }
+    let mut len = 0;
+    for j in 0..n {
+        if len == 0 || word[len - 1] != word[j] {
+            word[len] = word[j];
+            len += 1;
+        }
+    }
+    len
+}
+
+/// Writes `token` into `word` with repeated bytes collapsed; returns the length written.
+fn collapse(token: &[u8], word: &mut [u8; LONGEST + 8]) -> usize {
+    let mut len = 0;
+    for &b in token {
+        if len == 0 || word[len - 1] != b {
+            word[len] = b;
+            len += 1;
+        }
+    }
+    len
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_token_kinds_are_those_of_the_full_profile() {
+        assert_eq!(crate::normalize::word_kinds(Profile::FULL), TOKEN);
+    }
+
+    #[test]
+    fn reads_plain_words_and_leaves_the_rest_to_normalization() {
+        let set = crate::compile_str("[block]\nspam\nab\n55\n").unwrap();
+        let warm = Warm::build(&set);
+        assert!(warm.whole_words_only);
+        for (text, passes) in [
+            ("hello world, 7:30 or 3", true),
+            ("wow!!! so !!! cool", true),
+            ("a c is not a b", false), // `a b` is read as `ab`
+            ("I said a b c", true),    // `abc`
+            ("SPAM!", false),          // a key
+            ("spaaam", false),         // `spam`
+            ("s p a m", false),        // `spam`
+            ("5 555", false),          // `55` and `555` normalize to `5`
+            ("sp4m and 4pple", false), // leetspeak
+            ("$pam or @b", false),     // leetspeak
+            ("héllo", false),          // not ASCII
+        ] {
+            assert!(reads(text, Profile::FULL) || !passes, "{text}");
+            let got = reads(text, Profile::FULL) && no_word_key(&warm, text);
+            assert_eq!(got, passes, "{text}");
+        }
+        assert!(!reads(
+            "hello",
+            Profile::FULL.with(crate::Fold::Case, false)
+        ));
+    }
+
+    #[test]
+    fn odds_turn_after_a_run_of_failures_and_back() {
+        let odds = Odds::default();
+        assert!(odds.worth_trying());
+        for _ in 0..8 {
+            odds.note(true);
+        }
+        assert!(!odds.worth_trying());
+        for _ in 0..64 {
+            odds.note(false);
+        }
+        assert!(odds.worth_trying());
+    }
+}
