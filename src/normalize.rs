@@ -174,11 +174,13 @@ impl Unit {
     /// The single space that stands for a gap between words.
     pub const GAP: u8 = 2;
 
+    #[inline]
     pub fn is_gap(&self) -> bool {
         self.flags & Unit::GAP != 0
     }
 
     /// A letter of a spaced script: no word boundary lies between two of them.
+    #[inline]
     pub fn is_word(&self) -> bool {
         self.flags & (Unit::SPACED | Unit::GAP) == Unit::SPACED
     }
@@ -199,6 +201,7 @@ pub(crate) struct Normalized {
 
 impl Normalized {
     /// Is there a word boundary before unit `i` (for `i == units.len()`, at the end)?
+    #[inline]
     pub fn boundary(&self, i: usize) -> bool {
         let (Some(prev), Some(next)) = (
             i.checked_sub(1).and_then(|p| self.units.get(p)),
@@ -466,6 +469,7 @@ pub(crate) fn word_kinds(profile: Profile) -> u8 {
 }
 
 /// Characters that belong to the cluster of the character before them.
+#[inline]
 pub(crate) fn continues_cluster(c: char) -> bool {
     // Half-width voiced and semi-voiced marks have class 0 but compose under NFKC.
     c == '\u{FF9E}' || c == '\u{FF9F}' || (c > '\u{2FF}' && !is_plain_cjk(c) && CCC.get_u8(c) != 0)
@@ -473,6 +477,7 @@ pub(crate) fn continues_cluster(c: char) -> bool {
 
 /// Kana (without the combining voicing marks) and the main block of CJK ideographs: letters that
 /// every fold but kana leaves alone, and that never combine with what precedes them.
+#[inline]
 fn is_plain_cjk(c: char) -> bool {
     matches!(c, '\u{3041}'..='\u{3096}' | '\u{30A1}'..='\u{30FA}' | '\u{30FC}' | '\u{4E00}'..='\u{9FFF}')
 }
@@ -480,6 +485,7 @@ fn is_plain_cjk(c: char) -> bool {
 /// Common punctuation of Japanese text (and quotes, full-width punctuation that is not leetspeak)
 /// that every profile reads as a separator, light or not whatever the profile: looked up here
 /// instead of folded. (Not `…` or `．`: they fold to light periods, but only under `compat`.)
+#[inline]
 fn is_plain_separator(c: char) -> bool {
     matches!(c,
         '\u{2018}' | '\u{2019}' | '\u{201C}' | '\u{201D}'
@@ -490,6 +496,7 @@ fn is_plain_separator(c: char) -> bool {
 /// Separators spelled-out Japanese puts between its letters (`ス・リ・ッ・ト`): between letters of
 /// unspaced scripts they are crossed. Spaces and sentence punctuation are not, and neither are the
 /// spaces normalization writes, so normalizing twice changes nothing.
+#[inline]
 fn is_light_separator(c: char) -> bool {
     if c.is_ascii() {
         ASCII[usize::from(c as u8)] == LIGHT
@@ -659,6 +666,7 @@ fn homoglyph(c: char) -> char {
     }
 }
 
+#[inline]
 fn hiragana(c: char) -> char {
     match c {
         '\u{30A1}'..='\u{30F6}' | '\u{30FD}' | '\u{30FE}' => {
@@ -668,6 +676,7 @@ fn hiragana(c: char) -> char {
     }
 }
 
+#[inline]
 fn leet(c: char) -> char {
     match c {
         '4' | '@' => 'a',
@@ -690,6 +699,7 @@ fn is_spaced_word_char(c: char) -> bool {
 }
 
 /// Scripts written without spaces between words: a term in them matches inside words.
+#[inline]
 pub(crate) fn is_unspaced(c: char) -> bool {
     matches!(c,
         '\u{0E00}'..='\u{0EFF}'           // Thai, Lao
@@ -984,6 +994,7 @@ impl Tokens {
 }
 
 /// The character a piece writes into a token that is (or is not) `wordy`.
+#[inline]
 fn token_char(p: &Piece, wordy: bool) -> char {
     match p.class {
         Class::Leet => leet(p.c),

@@ -141,6 +141,7 @@ pub(crate) struct Part {
 }
 
 impl AsRef<[u8]> for Part {
+    #[inline]
     fn as_ref(&self) -> &[u8] {
         &self.bytes[self.start..self.end]
     }
