@@ -291,11 +291,29 @@ fn fold_clusters(text: &str, profile: Profile, pieces: &mut Tokens, shortcuts: b
     let mut buf: Vec<char> = Vec::new();
     while i < bytes.len() {
         let b = bytes[i];
+        // A whole token of kana, common ideographs and ASCII letters and digits, ended by a
+        // separator or the text's end: its end, if there is one at `start`.
+        let plain_run = |start: usize| {
+            let run = text[start..]
+                .find(|c: char| !(is_plain_cjk(c) || c.is_ascii_alphanumeric()))
+                .map_or(text.len(), |n| start + n);
+            let ends_token = match text[run..].chars().next() {
+                None => true,
+                Some(c) if c.is_ascii() => !word(c as u8) && alone(run),
+                Some(c) => is_plain_separator(c),
+            };
+            ends_token.then_some(run)
+        };
         if shortcuts && b < 0x80 && alone(i) {
             // A word of ASCII letters, or a run of ASCII separators: read in one go.
             if word(b) && pieces.token.is_empty() {
                 if let Some(end) = pieces.ascii_word(bytes, i, kinds) {
                     i = end;
+                    continue;
+                }
+                if let Some(run) = plain_run(i) {
+                    pieces.plain_token(&text[i..run], i as u32);
+                    i = run;
                     continue;
                 }
             } else if !word(b) {
@@ -348,19 +366,9 @@ fn fold_clusters(text: &str, profile: Profile, pieces: &mut Tokens, shortcuts: b
             i = end;
             continue;
         }
-        // A whole token of kana and common ideographs, ended by a separator or the text's end:
-        // written in one go.
         if shortcuts && is_plain_cjk(first) && pieces.token.is_empty() {
-            let run = text[start..]
-                .find(|c: char| !is_plain_cjk(c))
-                .map_or(text.len(), |n| start + n);
-            let ends_token = match text[run..].chars().next() {
-                None => true,
-                Some(c) if c.is_ascii() => !word(c as u8) && alone(run),
-                Some(c) => is_plain_separator(c),
-            };
-            if ends_token {
-                pieces.cjk_token(&text[start..run], start as u32);
+            if let Some(run) = plain_run(start) {
+                pieces.plain_token(&text[start..run], start as u32);
                 i = run;
                 continue;
             }
@@ -908,28 +916,50 @@ impl Tokens {
         Some(end)
     }
 
-    /// [`Tokens::end_token`] for a token of kana and common ideographs only (`token` starts at
-    /// byte `start` of the text), none followed by a combining mark.
-    fn cjk_token(&mut self, token: &str, start: u32) {
-        debug_assert!(self.token.is_empty() && token.chars().all(is_plain_cjk));
-        let repeats = self.profile.has(Fold::Repeats);
-        let kana = self.profile.has(Fold::Kana);
+    /// [`Tokens::end_token`] for a token of kana, common ideographs and ASCII letters and digits
+    /// only (`token` starts at byte `start` of the text), none followed by a combining mark: the
+    /// same writing without buffering its pieces.
+    fn plain_token(&mut self, token: &str, start: u32) {
+        debug_assert!(self.token.is_empty());
+        let profile = self.profile;
+        let repeats = profile.has(Fold::Repeats);
         let long = |c: char| repeats && c == '\u{30FC}';
-        let fold = |c: char| if kana { hiragana(c) } else { c };
-        let mut letters = token.chars().filter(|c| !long(*c)).map(fold);
-        let Some(first) = letters.next() else {
+        // Every character here but a digit is a letter; digits are leetspeak among letters.
+        let wordy =
+            profile.has(Fold::Leetspeak) && token.chars().any(|c| !long(c) && !c.is_ascii_digit());
+        let fold = |c: char| match c {
+            '0'..='9' if wordy => leet(c),
+            _ if c.is_ascii() => {
+                if profile.has(Fold::Case) {
+                    c.to_ascii_lowercase()
+                } else {
+                    c
+                }
+            }
+            _ if profile.has(Fold::Kana) => hiragana(c),
+            _ => c,
+        };
+        let mut written = token.chars().filter(|c| !long(*c)).map(fold);
+        let Some(first) = written.next() else {
             // Long vowel marks alone are part of the gap.
             self.separator(start, start + token.len() as u32, true);
             return;
         };
-        self.open(letters.all(|c| repeats && c == first), true);
+        let mut last = first;
+        let mut one_letter = !first.is_ascii_digit();
+        for c in written {
+            one_letter &= repeats && c == first;
+            last = c;
+        }
+        self.open(one_letter, is_unspaced(first));
         for (at, c) in token.char_indices() {
             if !long(c) {
                 let at = start + at as u32;
-                self.put(fold(c), at, at + c.len_utf8() as u32, false);
+                let folded = fold(c);
+                self.put(folded, at, at + c.len_utf8() as u32, folded.is_ascii());
             }
         }
-        self.prev_unspaced = true;
+        self.prev_unspaced = is_unspaced(last);
     }
 
     /// Starts writing a token that writes at least one character (`first_unspaced`: the first is
