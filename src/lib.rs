@@ -3,8 +3,9 @@
 //! Operators ban or flag terms, users mute terms they never want to see, and the text people
 //! post is hostile: full-width letters, katakana for hiragana, zero-width characters, letters
 //! spaced out or repeated, look-alike letters and leetspeak. termgate normalizes terms and text
-//! the same way, matches them with an [`fst`](https://docs.rs/fst) index (or an Aho-Corasick
-//! automaton once a set is busy), and maps every match back to exact offsets in the original text.
+//! the same way, matches them with an [`fst`](https://docs.rs/fst) index (and, once a set is busy,
+//! a hash table of its whole words and, where it pays, an Aho-Corasick automaton), and maps every
+//! match back to exact offsets in the original text.
 //!
 //! # Overview
 //!
@@ -81,9 +82,10 @@
 //!
 //! # Crate features
 //!
-//! * `automaton` (default): the Aho-Corasick automaton of the warm path. Without it, terms that
-//!   may start anywhere are always found by walking the fst: the same matches, no build cost,
-//!   slower on busy sets. The browser module leaves it out to stay small.
+//! * `automaton` (default): the Aho-Corasick automaton of the warm path, built for a busy set
+//!   whose terms that may start anywhere would be walked too often (thousands of `*word*` terms
+//!   in English). Without it, such terms are always walked from where one may start: the same
+//!   matches, slower on those sets. The browser module leaves it out to stay small.
 //! * `cli` (default): what the `termgate` command-line tool needs (`anyhow`, `serde_json`,
 //!   `indicatif`). Libraries and the wasm crates use `default-features = false`.
 //!

@@ -22,18 +22,21 @@ use crate::warm::Warm;
 #[non_exhaustive]
 pub enum Engine {
     /// Walk the fst indexes until the set has scanned [`AUTOMATON_AFTER_BYTES_PER_KEY`] bytes of
-    /// text for each of its keys, then build the automaton once and use it from then on. A fresh set (a cold edge isolate) answers without building anything; a busy one pays
-    /// for the build once it has scanned enough text to earn it back.
+    /// text for each of its keys, then build the warm indexes of [`Engine::Automaton`] once and
+    /// use them from then on. A fresh set (a cold edge isolate) answers without building
+    /// anything; a busy one pays for the build once it has scanned enough text to earn it back.
     #[default]
     Auto,
     /// Walk the fst indexes: the word index from each word start, the inner index from every
     /// character. No set-up cost; slower per byte.
     Walk,
-    /// Build the automaton now (once per set) and use it: an Aho-Corasick automaton over the
-    /// keys that may start anywhere (with the `automaton` feature; without it they are walked from
-    /// the characters where one may start),
-    /// a hash table of the whole-word keys (one lookup per word), and a small fst of the
-    /// remaining word-start keys.
+    /// Build the warm indexes now (once per set) and use them: a hash table of the whole-word
+    /// keys (one lookup per word), a small fst of the remaining word-start keys, and a bit set of
+    /// how the keys that may start anywhere start, so that they are walked only from the
+    /// characters where one may. With the `automaton` feature, a set whose bit set still lets
+    /// more than one walk in 8 bytes through (after 64 KiB of text) gets an Aho-Corasick automaton
+    /// over those keys instead: thousands of `*word*` terms in English, not Japanese terms, which
+    /// walk faster.
     Automaton,
 }
 
@@ -357,14 +360,16 @@ impl<'a> SetScan<'a> {
         let bytes = self.norm.text.as_bytes();
         let mut hits = Vec::new();
         let norm = self.norm;
+        let set = self.set;
         let found = warm.is_some_and(|w| {
-            w.find_inner(bytes, |start, end, values| {
+            w.find_inner(set, bytes, |start, end, values| {
                 let i = norm.unit_at(start);
                 hits.extend(values.iter().map(|&v| (i, end, v)));
             })
         });
         if !found {
             let starts = warm.and_then(|w| w.starts.as_ref());
+            let mut walks = 0;
             let mut chars = self.norm.text.chars();
             // The character of unit `i` and the two after it.
             let mut ahead = [chars.next(), chars.next(), chars.next()];
@@ -379,9 +384,13 @@ impl<'a> SetScan<'a> {
                         continue;
                     }
                 }
+                walks += 1;
                 walk(&self.set.inner, bytes, u.norm as usize, |end, v| {
                     hits.push((i, end, v))
                 });
+            }
+            if let Some(w) = warm {
+                w.note_walks(bytes.len(), walks);
             }
         }
         for (i, end, v) in hits {

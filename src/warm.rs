@@ -1,10 +1,17 @@
 //! The warm path: indexes built once a set has scanned enough text to pay for them.
 //!
 //! A fresh set answers by walking its fst indexes, which costs nothing to set up. A busy set
-//! builds, once: an Aho-Corasick automaton over the keys that may start anywhere, a hash table of
-//! the keys that can only match a whole word (one lookup per word instead of a walk), a small
-//! fst of the remaining word-start keys (prefixes, several words), and a bit set of how inner keys
-//! start (which lets a build without the automaton walk inner keys from few characters).
+//! builds, once: a hash table of the keys that can only match a whole word (one lookup per word
+//! instead of a walk), a small fst of the remaining word-start keys (prefixes, several words), and
+//! a bit set of how the keys that may start anywhere (inner keys) start, so that they are walked
+//! only from the few characters where one may. Where that still leaves many walks (thousands of
+//! inner keys in a language with few letters), it builds an Aho-Corasick automaton over them
+//! too, with the `automaton` feature.
+
+#[cfg(feature = "automaton")]
+use std::sync::atomic::{AtomicU64, Ordering};
+#[cfg(feature = "automaton")]
+use std::sync::OnceLock;
 
 use fst::Streamer;
 
@@ -13,12 +20,14 @@ use crate::plain::Odds;
 use crate::termset::{Index, Inline, Mode, Pattern, TermSet, FANOUT_BYTE, FANOUT_MARK};
 
 pub(crate) struct Warm {
-    /// Inner keys, and each pattern's values (without the `automaton` feature, never built:
-    /// inner keys are then always walked).
-    inner: Option<(Automaton, Vec<Values>)>,
-    /// What inner keys start with, when they are walked (no automaton): a walk of the inner
-    /// index is skipped where none starts.
+    /// What inner keys start with: a walk of the inner index is skipped where none starts.
     pub starts: Option<Starts>,
+    /// The automaton over the inner keys, once walking them proved slow ([`Warm::find_inner`]).
+    #[cfg(feature = "automaton")]
+    inner: OnceLock<Option<Inner>>,
+    /// Bytes of text whose inner keys were walked, and the walks the bit set let through.
+    #[cfg(feature = "automaton")]
+    walked: (AtomicU64, AtomicU64),
     /// Word keys that match only whole words, to their values.
     words: WordTable,
     /// The other word keys, walked from each word start.
@@ -31,6 +40,14 @@ pub(crate) struct Warm {
     pub odds: Odds,
 }
 
+/// The inner keys in an Aho-Corasick automaton, and each pattern's values.
+#[cfg(feature = "automaton")]
+struct Inner {
+    automaton: aho_corasick::AhoCorasick,
+    patterns: Vec<Values>,
+    values: Vec<u64>,
+}
+
 /// A range of [`Warm::values`]: the values of one key (several when plain terms share it).
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Values {
@@ -38,30 +55,80 @@ pub(crate) struct Values {
     len: u32,
 }
 
+/// Walks of inner keys cost more than the automaton once the bit set lets more than one walk in
+/// this many bytes of text through (measured: Japanese sets of 1k-100k synthetic terms let one in
+/// 10-20 bytes through and are walked 1.25-1.35x faster than with the automaton; English sets of
+/// 1k-10k `*word*` terms, one in 2-4 bytes, and the automaton is 1.5-2x faster).
+#[cfg(feature = "automaton")]
+const BYTES_PER_WALK: u64 = 8;
+
+/// Text walked before deciding (so that a few odd posts decide nothing).
+#[cfg(feature = "automaton")]
+const WALKED_BEFORE_DECIDING: u64 = 1 << 16;
+
 impl Warm {
     /// Calls `f(start, end, values)` for every occurrence of an inner key in `bytes`, and returns
-    /// true; returns false, calling nothing, when there is no automaton to find them with.
-    pub fn find_inner(&self, bytes: &[u8], mut f: impl FnMut(usize, usize, &[u64])) -> bool {
-        let Some((ac, ranges)) = &self.inner else {
-            return false;
-        };
+    /// true; returns false, calling nothing, when the inner keys are to be walked instead (then
+    /// report the walks with [`Warm::note_walks`]). The automaton is built the first time walks
+    /// have proved the slower way, once per set.
+    pub fn find_inner(
+        &self,
+        set: &TermSet,
+        bytes: &[u8],
+        f: impl FnMut(usize, usize, &[u64]),
+    ) -> bool {
         #[cfg(feature = "automaton")]
-        for m in ac.find_overlapping_iter(bytes) {
-            if let Some(&range) = ranges.get(m.pattern().as_usize()) {
-                f(m.start(), m.end(), self.values(range));
+        {
+            let mut f = f;
+            let inner = match self.inner.get() {
+                Some(inner) => inner.as_ref(),
+                None if self.walks_are_slow() => self.inner.get_or_init(|| automaton(set)).as_ref(),
+                None => None,
+            };
+            let Some(inner) = inner else {
+                return false;
+            };
+            for m in inner.automaton.find_overlapping_iter(bytes) {
+                if let Some(&Values { start, len }) = inner.patterns.get(m.pattern().as_usize()) {
+                    let (start, len) = (start as usize, len as usize);
+                    f(
+                        m.start(),
+                        m.end(),
+                        inner.values.get(start..start + len).unwrap_or(&[]),
+                    );
+                }
             }
+            true
         }
         #[cfg(not(feature = "automaton"))]
-        let _ = (ac, ranges, bytes, &mut f);
-        true
+        {
+            let _ = (set, bytes, f);
+            false
+        }
     }
 
-    /// These indexes without the automaton: inner keys walked where [`Starts`] lets them start,
-    /// as in a build without the `automaton` feature.
-    #[cfg(test)]
-    pub fn without_automaton(mut self, set: &TermSet) -> Warm {
-        self.inner = None;
-        self.starts = Some(Starts::build(&set.inner));
+    /// Records that the inner keys of `bytes` bytes of text were walked `walks` times.
+    pub fn note_walks(&self, bytes: usize, walks: usize) {
+        #[cfg(feature = "automaton")]
+        {
+            self.walked.0.fetch_add(bytes as u64, Ordering::Relaxed);
+            self.walked.1.fetch_add(walks as u64, Ordering::Relaxed);
+        }
+        #[cfg(not(feature = "automaton"))]
+        let _ = (bytes, walks);
+    }
+
+    #[cfg(feature = "automaton")]
+    fn walks_are_slow(&self) -> bool {
+        let bytes = self.walked.0.load(Ordering::Relaxed);
+        let walks = self.walked.1.load(Ordering::Relaxed);
+        bytes >= WALKED_BEFORE_DECIDING && walks.saturating_mul(BYTES_PER_WALK) > bytes
+    }
+
+    /// These indexes with the automaton built now, whatever the walks would show.
+    #[cfg(all(test, feature = "automaton"))]
+    pub fn with_automaton(self, set: &TermSet) -> Warm {
+        let _ = self.inner.set(automaton(set));
         self
     }
 
@@ -79,8 +146,7 @@ impl Warm {
 
     pub fn build(set: &TermSet) -> Warm {
         let mut values = Vec::new();
-        let inner = automaton(set, &mut values);
-        let starts = (inner.is_none() && !set.inner.is_empty()).then(|| Starts::build(&set.inner));
+        let starts = (!set.inner.is_empty()).then(|| Starts::build(&set.inner));
         let mut words = WordTable::with_capacity(set.word.len());
         let mut walked: Vec<(Vec<u8>, u64)> = Vec::new();
         for_each_base(&set.word, |base, group| {
@@ -117,8 +183,11 @@ impl Warm {
             .and_then(|bytes| Index::from_vec(bytes).ok());
         let whole_words_only = rest.is_none() && set.inner.is_empty() && set.host.is_empty();
         Warm {
-            inner,
             starts,
+            #[cfg(feature = "automaton")]
+            inner: OnceLock::new(),
+            #[cfg(feature = "automaton")]
+            walked: Default::default(),
             words,
             rest,
             values,
@@ -128,35 +197,28 @@ impl Warm {
     }
 }
 
-#[cfg(feature = "automaton")]
-type Automaton = aho_corasick::AhoCorasick;
-
-/// Without the `automaton` feature there is no automaton to hold.
-#[cfg(not(feature = "automaton"))]
-enum Automaton {}
-
 /// An Aho-Corasick automaton over the inner keys, each pattern with its values.
 #[cfg(feature = "automaton")]
-fn automaton(set: &TermSet, values: &mut Vec<u64>) -> Option<(Automaton, Vec<Values>)> {
-    use aho_corasick::{AhoCorasickKind, MatchKind};
-    let keys = grouped(&set.inner, values);
+fn automaton(set: &TermSet) -> Option<Inner> {
+    use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+    let mut values = Vec::new();
+    let keys = grouped(&set.inner, &mut values);
     if keys.is_empty() {
         return None;
     }
     let patterns: Vec<&[u8]> = keys.iter().map(|(k, _)| k.as_slice()).collect();
     // An automaton that cannot be built (it never happens within the limits on terms) leaves the
     // set on the walk, which finds the same matches.
-    let ac = Automaton::builder()
+    let automaton = AhoCorasick::builder()
         .kind(Some(AhoCorasickKind::ContiguousNFA))
         .match_kind(MatchKind::Standard)
         .build(&patterns)
         .ok()?;
-    Some((ac, keys.into_iter().map(|(_, v)| v).collect()))
-}
-
-#[cfg(not(feature = "automaton"))]
-fn automaton(_: &TermSet, _: &mut Vec<u64>) -> Option<(Automaton, Vec<Values>)> {
-    None
+    Some(Inner {
+        automaton,
+        patterns: keys.into_iter().map(|(_, v)| v).collect(),
+        values,
+    })
 }
 
 /// Calls `f(base, keys)` for each key of an index without its fan-out suffix, with the keys and
@@ -446,6 +508,33 @@ mod tests {
             let alone = text[from..to].to_vec();
             prop_assert_eq!(hash(&text, from..to), hash(&alone, 0..alone.len()));
         }
+    }
+
+    #[cfg(feature = "automaton")]
+    #[test]
+    fn the_automaton_is_built_once_walks_are_many() {
+        let scan = |set: &TermSet, text: &str| {
+            crate::Scanner::new(&[set])
+                .engine(crate::Engine::Automaton)
+                .check(text)
+        };
+        let dense = crate::compile_str("[block]\n*ab*\n*ba*\n*zz*\n").unwrap();
+        let sparse = crate::compile_str("[block]\n*zzq*\n*qq*\n").unwrap();
+        let text = "ab".repeat(1 << 10);
+        for _ in 0..(WALKED_BEFORE_DECIDING as usize / text.len()) {
+            assert_eq!(scan(&dense, &text).name(), "block");
+            assert_eq!(scan(&sparse, &text).name(), "allow");
+        }
+        let built = |set: &TermSet| set.warm.get().and_then(|w| w.inner.get()).is_some();
+        assert!(!built(&dense) && !built(&sparse));
+        assert_eq!(scan(&dense, &text).matches.len(), 2047);
+        assert_eq!(scan(&sparse, &text).name(), "allow");
+        assert!(
+            built(&dense),
+            "a walk at every character costs more than the automaton"
+        );
+        assert!(!built(&sparse), "the bit set lets no walk through");
+        assert_eq!(scan(&dense, &text).matches.len(), 2047);
     }
 
     #[test]
