@@ -56,6 +56,10 @@ try {
         const buildMs = performance.now() - t;
         let flagged = 0;
         for (const p of posts) if (scanner.check(p).verdict !== "allow") flagged++; // warm-up
+        // Past the point where the auto engine builds its warm indexes (64 bytes of text per key),
+        // as natively: the way a busy set runs.
+        const keys = list.split("\n").length;
+        for (let seen = 0; seen <= 2 * keys * 64; seen += total) for (const p of posts) scanner.check(p);
         const rates = [];
         for (let r = 0; r < 3; r++) {
           let passes = 0;
