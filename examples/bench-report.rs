@@ -91,7 +91,7 @@ fn main() {
     for lang in ["english", "japanese"] {
         for (label, id) in [
             ("walk (cold: nothing built)", "walk"),
-            ("automaton (warm)", "automaton"),
+            ("warm indexes (`Engine::Automaton`)", "automaton"),
             (
                 "raw aho-corasick, pre-lowercased, no normalization",
                 "raw-aho-corasick",
@@ -160,7 +160,7 @@ fn main() {
     .unwrap();
     writeln!(
         out,
-        "| peak heap while scanning (set loaded, automaton built) | {} |",
+        "| peak heap while scanning (set loaded, warm indexes built) | {} |",
         scan_mem.join(" | ")
     )
     .unwrap();
