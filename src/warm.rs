@@ -168,6 +168,7 @@ impl Warm {
                 walked.push((base.to_vec(), FANOUT_MARK));
             }
         });
+        let whole_words_only = walked.is_empty() && set.inner.is_empty() && set.host.is_empty();
         // Ranked keys sort after longer keys that share their start (`sa` < `s\xff\0`).
         walked.sort_unstable();
         let mut rest = fst::MapBuilder::memory();
@@ -181,7 +182,6 @@ impl Warm {
             .then(|| rest.into_inner().ok())
             .flatten()
             .and_then(|bytes| Index::from_vec(bytes).ok());
-        let whole_words_only = rest.is_none() && set.inner.is_empty() && set.host.is_empty();
         Warm {
             starts,
             #[cfg(feature = "automaton")]
