@@ -945,12 +945,9 @@ impl Tokens {
             self.separator(start, start + token.len() as u32, true);
             return;
         };
-        let mut last = first;
-        let mut one_letter = !first.is_ascii_digit();
-        for c in written {
-            one_letter &= repeats && c == first;
-            last = c;
-        }
+        // Both read only as far as they need to: the second character, the last one.
+        let one_letter = !first.is_ascii_digit() && written.all(|c| repeats && c == first);
+        let last = token.chars().rev().find(|c| !long(*c)).map_or(first, fold);
         self.open(one_letter, is_unspaced(first));
         for (at, c) in token.char_indices() {
             if !long(c) {
