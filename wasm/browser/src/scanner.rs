@@ -89,7 +89,7 @@ fn result(text: &str, verdict: &termgate::Verdict) -> js_sys::Object {
             &object,
             span.first().copied().unwrap_or(0) as u32,
             span.get(1).copied().unwrap_or(0) as u32,
-            &m.rule,
+            &rule_text(&m.rule),
             name(m.action.as_str()),
             m.category.map_or(&JsValue::NULL, |c| name(c.as_str())),
         );
@@ -114,16 +114,52 @@ extern "C" {
         result: &js_sys::Object,
         start: u32,
         end: u32,
-        rule: &str,
+        rule: &JsValue,
         action: &JsValue,
         category: &JsValue,
     );
 }
 
 thread_local! {
+    /// Rules' texts as JS strings: the same rules match post after post, and a lookup here is
+    /// cheaper than decoding the text again. One entry per slot, by a hash of the text.
+    static RULES: std::cell::RefCell<Vec<Option<RuleText>>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+
     /// The verdict, action and category names as JS strings, each decoded once.
     static NAMES: std::cell::RefCell<Vec<(&'static str, &'static JsValue)>> =
         const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A rule's text, and the same as a JS string.
+type RuleText = (Box<str>, JsValue);
+
+/// Slots for rules' texts (a power of two).
+const RULE_SLOTS: usize = 1024;
+
+/// The JS string of a rule's text.
+fn rule_text(rule: &str) -> JsValue {
+    // FNV-1a: a few lines, enough to spread rules over the slots.
+    let hash = rule.bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    RULES.with(|rules| {
+        let mut rules = rules.borrow_mut();
+        if rules.is_empty() {
+            rules.resize(RULE_SLOTS, None);
+        }
+        let Some(slot) = rules.get_mut(hash as usize % RULE_SLOTS) else {
+            return JsValue::from_str(rule);
+        };
+        match slot {
+            Some((text, value)) if **text == *rule => value.clone(),
+            _ => {
+                let value = JsValue::from_str(rule);
+                *slot = Some((rule.into(), value.clone()));
+                value
+            }
+        }
+    })
 }
 
 /// The JS string for one of the core's `&'static` names. There are 21 of them (the verdicts, the
