@@ -461,8 +461,27 @@ impl TermSet {
                 }
             }
         }
-        rules.sort_by_key(|(section, _)| *section);
-        rules.into_iter().map(|(_, info)| info)
+        // By section, each in the order found: a counting sort, since sections are few and
+        // numbered (and a comparison sort would add its code to the browser module).
+        let sections = rules
+            .iter()
+            .map(|(s, _)| usize::from(*s) + 1)
+            .max()
+            .unwrap_or(0);
+        let mut starts = vec![0; sections + 1];
+        for (section, _) in &rules {
+            starts[usize::from(*section) + 1] += 1;
+        }
+        for s in 1..starts.len() {
+            starts[s] += starts[s - 1];
+        }
+        let mut sorted: Vec<Option<RuleInfo>> = vec![None; rules.len()];
+        for (section, info) in rules {
+            let at = &mut starts[usize::from(section)];
+            sorted[*at] = Some(info);
+            *at += 1;
+        }
+        sorted.into_iter().flatten()
     }
 
     fn info_of(&self, section: u16, text: &str) -> Option<RuleInfo> {

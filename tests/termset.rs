@@ -145,3 +145,29 @@ fn vendored_fst_writes_upstream_bytes() {
     ];
     assert_eq!(map.into_inner().unwrap(), upstream);
 }
+
+#[test]
+fn rules_come_by_section_then_as_listed() {
+    let set = compile_str(
+        "[block]\nzz && b\nxylophone\n[hide]\ny && q\nwww\n[block spam]\naa && c\nbb\n[hide]\np && r\n",
+    )
+    .unwrap();
+    let rules: Vec<(String, String)> = set
+        .rules()
+        .map(|r| (r.action.as_str().to_string(), r.text))
+        .collect();
+    let want = [
+        ("block", "zz && b"),
+        ("block", "xylophone"),
+        ("hide", "y && q"),
+        ("hide", "p && r"),
+        ("hide", "www"),
+        ("block", "aa && c"),
+        ("block", "bb"),
+    ];
+    let want: Vec<(String, String)> = want
+        .iter()
+        .map(|(a, t)| (a.to_string(), t.to_string()))
+        .collect();
+    assert_eq!(rules, want);
+}

@@ -61,13 +61,15 @@ pub fn report_problems(
         .parse()
         .map_err(|_| format!("unknown report category `{category}`"))
         .into_js("ReportError")?;
-    let values: BTreeMap<String, String> = js_sys::Object::entries(fields.unchecked_ref())
-        .iter()
-        .filter_map(|entry| {
-            let entry: js_sys::Array = entry.unchecked_into();
-            Some((entry.get(0).as_string()?, entry.get(1).as_string()?))
-        })
-        .collect();
+    // Inserted one by one: collecting into a map sorts the entries first, which would link one
+    // more sort into the module.
+    let mut values = BTreeMap::new();
+    for entry in js_sys::Object::entries(fields.unchecked_ref()).iter() {
+        let entry: js_sys::Array = entry.unchecked_into();
+        if let (Some(key), Some(value)) = (entry.get(0).as_string(), entry.get(1).as_string()) {
+            values.insert(key, value);
+        }
+    }
     let problems: js_sys::Array = match report::validate(category, &values) {
         Ok(()) => js_sys::Array::new(),
         Err(missing) => missing

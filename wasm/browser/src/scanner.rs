@@ -71,24 +71,24 @@ fn unix_seconds(now: Option<f64>) -> i64 {
     now.unwrap_or_else(|| js_sys::Date::now() / 1000.0).floor() as i64
 }
 
-/// Builds the `CheckResult` object. The core's byte spans become UTF-16 offsets of the JS string in
-/// one pass over the text (`utf16_offsets` sorts the offsets and walks the text once).
+/// Builds the `CheckResult` object, with the core's byte spans as UTF-16 offsets of the JS string.
+/// Matches come ordered by start, so one walk over the text finds every start; an end is its
+/// start plus the match's own length in UTF-16.
 fn result(text: &str, verdict: &termgate::Verdict) -> js_sys::Object {
     let object = check_result(name(verdict.name()));
-    if verdict.matches.is_empty() {
-        return object;
-    }
-    let bytes: Vec<usize> = verdict
-        .matches
-        .iter()
-        .flat_map(|m| [m.start, m.end])
-        .collect();
-    let units = termgate::utf16_offsets(text, &bytes);
-    for (m, span) in verdict.matches.iter().zip(units.chunks_exact(2)) {
+    let mut chars = text.char_indices().peekable();
+    let mut utf16 = 0;
+    for m in &verdict.matches {
+        while let Some((_, c)) = chars.next_if(|&(at, _)| at < m.start) {
+            utf16 += c.len_utf16();
+        }
+        let len: usize = text
+            .get(m.start..m.end)
+            .map_or(0, |s| s.chars().map(char::len_utf16).sum());
         push_match(
             &object,
-            span.first().copied().unwrap_or(0) as u32,
-            span.get(1).copied().unwrap_or(0) as u32,
+            utf16 as u32,
+            (utf16 + len) as u32,
             &rule_text(&m.rule),
             name(m.action.as_str()),
             m.category.map_or(&JsValue::NULL, |c| name(c.as_str())),
