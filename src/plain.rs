@@ -73,7 +73,8 @@ pub(crate) fn no_word_key(warm: &Warm, text: &str) -> bool {
             if !ends_token(end) || end - at > LONGEST {
                 return false;
             }
-            let len = collapse(&bytes[at..end], &mut word);
+            word[..end - at].copy_from_slice(&bytes[at..end]);
+            let len = collapse(&mut word[..end - at]);
             if !flush(warm, &joined, &mut joined_len) || warm.word(&word, 0..len).is_some() {
                 return false;
             }
@@ -152,22 +153,15 @@ fn lower(bytes: &[u8], n: usize, word: &mut [u8; LONGEST + 8]) -> usize {
     if word[..n].windows(2).all(|p| p[0] != p[1]) {
         return n;
     }
-    let mut len = 0;
-    for j in 0..n {
-        if len == 0 || word[len - 1] != word[j] {
-            word[len] = word[j];
-            len += 1;
-        }
-    }
-    len
+    collapse(&mut word[..n])
 }
 
-/// Writes `token` into `word` with repeated bytes collapsed; returns the length written.
-fn collapse(token: &[u8], word: &mut [u8; LONGEST + 8]) -> usize {
+/// Collapses the repeated bytes of `word` in place; returns the length left.
+fn collapse(word: &mut [u8]) -> usize {
     let mut len = 0;
-    for &b in token {
-        if len == 0 || word[len - 1] != b {
-            word[len] = b;
+    for j in 0..word.len() {
+        if len == 0 || word[len - 1] != word[j] {
+            word[len] = word[j];
             len += 1;
         }
     }
