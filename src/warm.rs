@@ -152,12 +152,12 @@ impl Warm {
         for_each_base(&set.word, |base, group| {
             let start = values.len() as u32;
             let mut walk_base = false;
-            for (key, v) in group {
-                if whole_word_only(set, base, *v) {
-                    values.push(*v);
+            for (key, v) in group.iter() {
+                if whole_word_only(set, base, v) {
+                    values.push(v);
                 } else {
                     walk_base |= key.len() > base.len();
-                    walked.push((key.clone(), *v));
+                    walked.push((key.to_vec(), v));
                 }
             }
             let len = values.len() as u32 - start;
@@ -224,9 +224,9 @@ fn automaton(set: &TermSet) -> Option<Inner> {
 /// Calls `f(base, keys)` for each key of an index without its fan-out suffix, with the keys and
 /// values filed under it: the key itself, or a shared key's ranked keys (`s\xff\0`, `s\xff\1`),
 /// which follow one another in key order. A shared key's own entry only marks it and is left out.
-fn for_each_base(index: &Index, mut f: impl FnMut(&[u8], &[(Vec<u8>, u64)])) {
+fn for_each_base(index: &Index, mut f: impl FnMut(&[u8], &Group)) {
     let mut base: Vec<u8> = Vec::new();
-    let mut group: Vec<(Vec<u8>, u64)> = Vec::new();
+    let mut group = Group::default();
     let mut stream = index.map.stream();
     while let Some((key, v)) = stream.next() {
         let key_base = key.split(|b| *b == FANOUT_BYTE).next().unwrap_or(key);
@@ -241,10 +241,42 @@ fn for_each_base(index: &Index, mut f: impl FnMut(&[u8], &[(Vec<u8>, u64)])) {
             base.clear();
             base.extend_from_slice(key_base);
         }
-        group.push((key.to_vec(), v));
+        group.push(key, v);
     }
     if !group.is_empty() {
         f(&base, &group);
+    }
+}
+
+/// The keys filed under one base key and their values, in one buffer reused from group to group
+/// (no allocation per key).
+#[derive(Default)]
+struct Group {
+    bytes: Vec<u8>,
+    /// Each key's range of `bytes`, and its value.
+    keys: Vec<(usize, usize, u64)>,
+}
+
+impl Group {
+    fn push(&mut self, key: &[u8], value: u64) {
+        let start = self.bytes.len();
+        self.bytes.extend_from_slice(key);
+        self.keys.push((start, self.bytes.len(), value));
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&[u8], u64)> + '_ {
+        self.keys
+            .iter()
+            .map(|&(start, end, v)| (self.bytes.get(start..end).unwrap_or(&[]), v))
+    }
+
+    fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    fn clear(&mut self) {
+        self.bytes.clear();
+        self.keys.clear();
     }
 }
 
@@ -254,7 +286,7 @@ fn grouped(index: &Index, values: &mut Vec<u64>) -> Vec<(Vec<u8>, Values)> {
     let mut keys = Vec::new();
     for_each_base(index, |base, group| {
         let start = values.len() as u32;
-        values.extend(group.iter().map(|(_, v)| *v));
+        values.extend(group.iter().map(|(_, v)| v));
         let len = values.len() as u32 - start;
         keys.push((base.to_vec(), Values { start, len }));
     });
@@ -361,9 +393,10 @@ struct Slot {
 
 impl WordTable {
     fn with_capacity(keys: usize) -> WordTable {
+        let slots = (keys * 2).next_power_of_two().max(16);
         WordTable {
-            slots: vec![Slot::default(); (keys * 2).next_power_of_two().max(16)],
-            tags: vec![0; (keys * 2).next_power_of_two().max(16)],
+            slots: vec![Slot::default(); slots],
+            tags: vec![0; slots],
             used: 0,
             keys: Vec::new(),
         }
