@@ -238,6 +238,9 @@ pub struct SetInfo {
     pub bytes: usize,
     /// The checksum, which also identifies the set's content.
     pub checksum: u64,
+    /// The earliest expiry (`until=`, Unix seconds) of any of its rules, if some rule has one. A
+    /// set without it never needs the time: a scanner may leave the clock unread.
+    pub next_expiry: Option<i64>,
 }
 
 /// One rule of a set, as written.
@@ -422,6 +425,11 @@ impl TermSet {
             host_keys: self.host.len(),
             bytes: self.bytes.len(),
             checksum: self.checksum,
+            next_expiry: (0..self.section(S_SECTIONS).len() / SECTION_LEN)
+                .filter_map(|s| self.section_record(u16::try_from(s).ok()?))
+                .map(|sec| sec.expires)
+                .filter(|&t| t != NEVER)
+                .min(),
         }
     }
 

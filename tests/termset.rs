@@ -104,6 +104,16 @@ fn listing_compiles_back_to_the_same_set() {
 }
 
 #[test]
+fn info_gives_the_earliest_expiry() {
+    let list =
+        "[hide until=2030-01-01]\nlater\n[block]\nspam\n[warn until=2027-01-01T00:00Z]\nsoon\n";
+    let set = compile_str(list).unwrap();
+    assert_eq!(set.info().next_expiry, Some(1_798_761_600));
+    let forever = compile_str("[block]\nspam\n").unwrap();
+    assert_eq!(forever.info().next_expiry, None);
+}
+
+#[test]
 fn a_million_rules_compile() {
     // The documented floor of the per-set limit; the limit itself is higher.
     const RULES: usize = 1_000_000;

@@ -28,6 +28,28 @@ test("spans index the JS string: astral characters, and lone surrogates", () => 
   assert.deepEqual(spans("\ud800 spam \udfff ばーか"), [[2, 6, "spam"], [9, 12, "ばーか"]]);
 });
 
+test("spans index the JS string wherever matches fall among characters of every UTF-8 length", () => {
+  // A deterministic generator: the same texts on every run.
+  let seed = 7;
+  const next = (n) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+  const fillers = ["a", "é", "ね", "漢", "😀", "𝒳", " ", "、", "\u200b"];
+  for (let round = 0; round < 300; round++) {
+    let text = "";
+    let planted = 0;
+    for (let piece = 0; piece < 12; piece++) {
+      if (next(4) === 0) {
+        text += ` ${["spam", "ＳＰＡＭ", "ばか"][next(3)]} `;
+        planted++;
+      } else {
+        text += fillers[next(fillers.length)].repeat(1 + next(3));
+      }
+    }
+    const found = spans(text);
+    assert.equal(found.length, planted, text);
+    for (const [, , slice] of found) assert.ok(["spam", "ＳＰＡＭ", "ばか"].includes(slice), `${text}: ${slice}`);
+  }
+});
+
 test("errors are Error instances with the core's message, and the module keeps working", () => {
   assert.throws(() => TermSet.compile("[warn]\nok\n[nonsense]\n"), (e) =>
     e instanceof Error && e.name === "CompileError" && /^<input>:3:\d+: /.test(e.message));

@@ -9,7 +9,7 @@
 //!   user's own mute list) and export its bytes.
 //! - [`Scanner`] (`scanner.rs`): check one text, or many posts in one call, against one or more sets.
 //!   Match spans are in UTF-16 code units of the JS string, ready for `String.prototype.slice`
-//!   (converted with the core's one-pass `termgate::utf16_offsets`).
+//!   (counted from the UTF-8 bytes before each match).
 //! - `reportCategories` / `reportProblems` (`report.rs`): the problem-report categories and the
 //!   information each one requires, from the core, so the form and the edge agree.
 //!

@@ -10,6 +10,9 @@ use crate::{CheckResult, CheckResults, TermSet};
 #[wasm_bindgen]
 pub struct Scanner {
     sets: Vec<Rc<termgate::TermSet>>,
+    /// Whether some set has a rule with an expiry: only then is the clock read (`Date.now()` costs
+    /// about as much as checking a short post).
+    expires: bool,
 }
 
 #[wasm_bindgen]
@@ -19,32 +22,30 @@ impl Scanner {
     pub fn new(set: &TermSet) -> Scanner {
         Scanner {
             sets: vec![Rc::clone(&set.inner)],
+            expires: set.inner.info().next_expiry.is_some(),
         }
     }
 
     /// Also check against `set`.
     pub fn add(&mut self, set: &TermSet) {
         self.sets.push(Rc::clone(&set.inner));
+        self.expires |= set.inner.info().next_expiry.is_some();
     }
 
     /// Checks one text. `now` is the time in Unix seconds that decides which `until=` rules have
     /// expired; it defaults to `Date.now() / 1000` (the core never reads a clock on wasm).
     pub fn check(&self, text: &str, now: Option<f64>) -> CheckResult {
         let sets = self.sets();
-        let scanner = termgate::Scanner::new(&sets)
-            .engine(ENGINE)
-            .at(unix_seconds(now));
-        result(text, &scanner.check(text)).unchecked_into()
+        result(text, &self.scanner(&sets, now).check(text)).unchecked_into()
     }
 
     /// Checks many texts (a page of timeline posts) in one call; results are in the same order.
     #[wasm_bindgen(js_name = checkMany)]
     pub fn check_many(&self, texts: Vec<String>, now: Option<f64>) -> CheckResults {
         let sets = self.sets();
-        let scanner = termgate::Scanner::new(&sets)
-            .engine(ENGINE)
-            .at(unix_seconds(now));
-        let verdicts = scanner.check_many(texts.iter().map(String::as_str));
+        let verdicts = self
+            .scanner(&sets, now)
+            .check_many(texts.iter().map(String::as_str));
         let results: js_sys::Array = texts
             .iter()
             .zip(&verdicts)
@@ -55,6 +56,19 @@ impl Scanner {
 
     fn sets(&self) -> Vec<&termgate::TermSet> {
         self.sets.iter().map(|s| s.as_ref()).collect()
+    }
+
+    fn scanner<'s>(
+        &self,
+        sets: &[&'s termgate::TermSet],
+        now: Option<f64>,
+    ) -> termgate::Scanner<'s> {
+        let scanner = termgate::Scanner::new(sets).engine(ENGINE);
+        if self.expires || now.is_some() {
+            scanner.at(unix_seconds(now))
+        } else {
+            scanner
+        }
     }
 }
 
@@ -72,29 +86,42 @@ fn unix_seconds(now: Option<f64>) -> i64 {
 }
 
 /// Builds the `CheckResult` object, with the core's byte spans as UTF-16 offsets of the JS string.
-/// Matches come ordered by start, so one walk over the text finds every start; an end is its
-/// start plus the match's own length in UTF-16.
+/// Matches come ordered by start, so each start is counted on from the one before.
 fn result(text: &str, verdict: &termgate::Verdict) -> js_sys::Object {
     let object = check_result(name(verdict.name()));
-    let mut chars = text.char_indices().peekable();
-    let mut utf16 = 0;
+    let bytes = text.as_bytes();
+    let ascii = verdict.matches.is_empty() || text.is_ascii();
+    let (mut at, mut utf16) = (0, 0);
     for m in &verdict.matches {
-        while let Some((_, c)) = chars.next_if(|&(at, _)| at < m.start) {
-            utf16 += c.len_utf16();
+        let units = |from: usize, to: usize| match ascii {
+            true => to.saturating_sub(from),
+            false => bytes.get(from..to).map_or(0, utf16_len),
+        };
+        if m.start < at {
+            (at, utf16) = (0, 0);
         }
-        let len: usize = text
-            .get(m.start..m.end)
-            .map_or(0, |s| s.chars().map(char::len_utf16).sum());
+        utf16 += units(at, m.start);
+        at = m.start;
         push_match(
             &object,
             utf16 as u32,
-            (utf16 + len) as u32,
+            (utf16 + units(m.start, m.end)) as u32,
             &rule_text(&m.rule),
             name(m.action.as_str()),
             m.category.map_or(&JsValue::NULL, |c| name(c.as_str())),
         );
     }
     object
+}
+
+/// The length in UTF-16 code units of UTF-8 `bytes`: one per character (per byte that does not
+/// continue one), two for a character outside the BMP (one whose first byte is 0xF0 or above).
+/// A count of bytes rather than a walk over characters: no branch per character.
+fn utf16_len(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .map(|&b| usize::from(b & 0xC0 != 0x80) + usize::from(b >= 0xF0))
+        .sum()
 }
 
 // The result objects are made in JS, with literal keys: one call per result and one per match,

@@ -157,6 +157,18 @@ fn expired_rules_no_longer_apply() {
 }
 
 #[wasm_bindgen_test]
+fn without_a_time_the_clock_decides_once_a_set_has_an_expiry() {
+    // The first set has none, so the clock is read for the added sets' sake.
+    let mut scanner = Scanner::new(&TermSet::compile("[block]\nspam\n").expect("compiles"));
+    scanner.add(&TermSet::compile("[hide until=2000-01-01]\nnatto\n").expect("compiles"));
+    scanner.add(&TermSet::compile("[warn until=2999-01-01]\nbaka\n").expect("compiles"));
+    let result: JsValue = scanner.check("natto baka", None).into();
+    let (verdict, rows) = rows(&result);
+    assert_eq!(verdict, "warn");
+    assert_eq!(rows.len(), 1);
+}
+
+#[wasm_bindgen_test]
 fn rules_and_list_round_trip() {
     let set = TermSet::compile(LIST).expect("compiles");
     let rules = Array::from(&set.rules().into());
