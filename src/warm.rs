@@ -312,59 +312,108 @@ fn whole_word_only(set: &TermSet, key: &[u8], value: u64) -> bool {
 /// characters of the text start no key, and answering that takes three bit tests instead of a walk
 /// of the index; three characters, because a character and the next start a key often in a
 /// language with few letters, and the walk from there then fails on the third.
+///
+/// Each length has bits of its own, as many as its keys need: a test passes a character by chance
+/// as often as its bits are set, and the few short keys of a set of long ones would otherwise test
+/// against bits the long keys filled.
 pub(crate) struct Starts {
-    bits: Vec<u64>,
-    shift: u32,
+    /// Keys of one, two, and three or more characters.
+    by_length: [Bits; 3],
 }
 
 impl Starts {
     fn build(index: &Index) -> Starts {
-        // About 16 bits per key (a character of the text passes by chance less than one time in
-        // ten for a full set), between 512 bytes and 128 KiB.
-        let keys = index.map.len().max(1) as u64;
-        let log2 = (keys * 16)
-            .next_power_of_two()
-            .trailing_zeros()
-            .clamp(12, 20);
-        let mut starts = Starts {
-            bits: vec![0; 1 << (log2 - 6)],
-            shift: 64 - log2,
-        };
+        let mut prefixes = Vec::with_capacity(index.map.len());
         let mut stream = index.map.keys();
         while let Some(key) = stream.next() {
             let key = key.split(|b| *b == FANOUT_BYTE).next().unwrap_or(key);
             let key = String::from_utf8_lossy(key);
             let mut chars = key.chars();
             if let Some(first) = chars.next() {
-                let bit = starts.bit(first, chars.next(), chars.next());
-                starts.bits[bit / 64] |= 1 << (bit % 64);
+                prefixes.push((first, chars.next(), chars.next()));
             }
         }
-        starts
-    }
-
-    fn bit(&self, first: char, second: Option<char>, third: Option<char>) -> usize {
-        // Characters fit in 21 bits; 0x1F_FFFF is none.
-        let none = 0x1F_FFFF;
-        let packed = (u64::from(first) << 42)
-            | (second.map_or(none, u64::from) << 21)
-            | third.map_or(none, u64::from);
-        (packed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
-    }
-
-    fn has(&self, bit: usize) -> bool {
-        self.bits
-            .get(bit / 64)
-            .is_some_and(|w| w & (1 << (bit % 64)) != 0)
+        let length = |&(_, second, third): &(char, Option<char>, Option<char>)| {
+            usize::from(second.is_some()) + usize::from(third.is_some())
+        };
+        let mut counts = [0; 3];
+        for p in &prefixes {
+            counts[length(p)] += 1;
+        }
+        let mut by_length = counts.map(Bits::new);
+        for p in &prefixes {
+            by_length[length(p)].set(Bits::hash(p.0, p.1, p.2));
+        }
+        Starts { by_length }
     }
 
     /// Whether a key may start with `first` (followed by `second` and `third`, if the text goes
     /// on).
     pub fn may_start(&self, first: char, second: Option<char>, third: Option<char>) -> bool {
-        self.has(self.bit(first, None, None))
+        let [one, two, more] = &self.by_length;
+        one.has(|| Bits::hash(first, None, None))
             || (second.is_some()
-                && (self.has(self.bit(first, second, None))
-                    || (third.is_some() && self.has(self.bit(first, second, third)))))
+                && (two.has(|| Bits::hash(first, second, None))
+                    || (third.is_some() && more.has(|| Bits::hash(first, second, third)))))
+    }
+}
+
+/// A bit set of hashes, about 32 bits per member: a hash that is no member's passes one time in
+/// 30 or so.
+struct Bits {
+    words: Vec<u64>,
+    shift: u32,
+}
+
+impl Bits {
+    /// Bits for `members` members, between 512 bytes and 128 KiB; none at all for none.
+    fn new(members: usize) -> Bits {
+        if members == 0 {
+            return Bits {
+                words: Vec::new(),
+                shift: 0,
+            };
+        }
+        let log2 = (members as u64 * 32)
+            .next_power_of_two()
+            .trailing_zeros()
+            .clamp(12, 20);
+        Bits {
+            words: vec![0; 1 << (log2 - 6)],
+            shift: 64 - log2,
+        }
+    }
+
+    fn hash(first: char, second: Option<char>, third: Option<char>) -> u64 {
+        // Characters fit in 21 bits; 0x1F_FFFF is none.
+        let none = 0x1F_FFFF;
+        let packed = (u64::from(first) << 42)
+            | (second.map_or(none, u64::from) << 21)
+            | third.map_or(none, u64::from);
+        packed.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    }
+
+    fn bit(&self, hash: u64) -> usize {
+        (hash >> self.shift) as usize
+    }
+
+    fn set(&mut self, hash: u64) {
+        let bit = self.bit(hash);
+        if let Some(w) = self.words.get_mut(bit / 64) {
+            *w |= 1 << (bit % 64);
+        }
+    }
+
+    /// Whether the hash `hash()` is set; an empty set computes none.
+    #[inline]
+    fn has(&self, hash: impl FnOnce() -> u64) -> bool {
+        if self.words.is_empty() {
+            return false;
+        }
+        let bit = self.bit(hash());
+        self.words
+            .get(bit / 64)
+            .is_some_and(|w| w & (1 << (bit % 64)) != 0)
     }
 }
 
