@@ -270,6 +270,58 @@ pub(crate) fn normalize_into(text: &str, profile: Profile, buffer: Normalized) -
     tokens.finish()
 }
 
+/// The normalized form of the tokens of `text` at byte ranges `tokens` alone, in order, one gap
+/// between each two, with every offset into `text`: what [`normalize`] writes for those tokens,
+/// when each is a whole token that normalizes the same alone as among the others (crate::plain
+/// makes sure), and a scan of a set of whole words finds in it what it would find in all of
+/// `text`.
+pub(crate) fn normalize_words(
+    text: &str,
+    tokens: &[(usize, usize)],
+    profile: Profile,
+    buffer: Normalized,
+) -> Normalized {
+    let mut out = buffer;
+    out.text.clear();
+    out.units.clear();
+    out.words.clear();
+    out.unspaced = false;
+    let mut token = Normalized::default();
+    let mut after = 0;
+    for &(start, end) in tokens {
+        let Some(slice) = text.get(start..end) else {
+            continue;
+        };
+        token = normalize_into(slice, profile, token);
+        if token.units.is_empty() {
+            continue;
+        }
+        if !out.units.is_empty() {
+            out.units.push(Unit {
+                norm: out.text.len() as u32,
+                start: after as u32,
+                end: start as u32,
+                run: 1,
+                flags: Unit::GAP,
+            });
+            out.text.push(' ');
+        }
+        let (norm, first) = (out.text.len() as u32, out.units.len() as u32);
+        out.text.push_str(&token.text);
+        out.units.extend(token.units.iter().map(|u| Unit {
+            norm: u.norm + norm,
+            start: u.start + start as u32,
+            end: u.end + start as u32,
+            ..*u
+        }));
+        out.words
+            .extend(token.words.iter().map(|&(i, j)| (i + first, j + first)));
+        out.unspaced |= token.unspaced;
+        after = end;
+    }
+    out
+}
+
 /// [`normalize`], with or without the shortcuts for whole tokens and runs of separators, to test
 /// that they change nothing.
 #[cfg(test)]

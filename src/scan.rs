@@ -7,7 +7,7 @@ use fst::raw::Output;
 use crate::compile::repeat_class;
 use crate::hosts::{find_hosts, reversed};
 use crate::normalize::{
-    continues_cluster, is_invisible, normalize_into, Normalized, Profile, Unit,
+    continues_cluster, is_invisible, normalize_into, normalize_words, Normalized, Profile, Unit,
 };
 use crate::plain;
 use crate::termset::{
@@ -128,14 +128,21 @@ impl<'s> Scanner<'s> {
                 continue;
             }
             let warm = warm(set, self.engine, text.len());
-            // Texts most sets pass, read without normalizing them (crate::plain).
-            let shortcut = warm.filter(|w| w.whole_words_only && plain::reads(text, set.profile));
-            let mut tried = false;
-            if let Some(w) = shortcut.filter(|w| w.odds.worth_trying()) {
-                tried = true;
-                let passed = plain::no_word_key(w, text);
-                w.odds.note(!passed);
-                if passed {
+            // Texts read without normalizing all of them (crate::plain).
+            let shortcut = warm.filter(|w| {
+                w.whole_words_only && plain::reads(text, set.profile) && w.odds.worth_trying()
+            });
+            if let Some(w) = shortcut {
+                let mut keys = Vec::new();
+                let read = plain::word_keys(w, text, &mut keys);
+                w.odds.note(!read);
+                if read {
+                    if !keys.is_empty() {
+                        let buffer = spare.pop().unwrap_or_default();
+                        let norm = normalize_words(text, &keys, set.profile, buffer);
+                        scan_set(set, text, &norm, now, warm, (set_index, base), out);
+                        spare.push(norm);
+                    }
                     continue;
                 }
             }
@@ -147,25 +154,39 @@ impl<'s> Scanner<'s> {
                     normalized.len() - 1
                 }
             };
-            let norm = &normalized[pos].1;
-            let mut scan = SetScan::new(set, text, norm, now);
-            scan.words(warm);
-            scan.inner(warm);
-            scan.hosts(text);
-            let found = out.len();
-            scan.finish(set_index, base, out);
-            if let Some(w) = shortcut.filter(|_| !tried) {
-                w.odds.note(out.len() > found);
-            }
+            scan_set(
+                set,
+                text,
+                &normalized[pos].1,
+                now,
+                warm,
+                (set_index, base),
+                out,
+            );
         }
-        spare.extend(
-            normalized
-                .into_iter()
-                .map(|(_, n)| n)
-                .filter(|n| n.units.capacity() <= SPARE_UNITS),
-        );
+        spare.extend(normalized.into_iter().map(|(_, n)| n));
+        spare.retain(|n| n.units.capacity() <= SPARE_UNITS);
         SPARE.set(spare);
     }
+}
+
+/// Scans `norm`, the normalized form of `text` (or of its words that are keys), against `set`;
+/// adds the matches to `out` as those of set `set_index` in a text that starts `base` bytes into
+/// the text checked.
+fn scan_set(
+    set: &TermSet,
+    text: &str,
+    norm: &Normalized,
+    now: i64,
+    warm: Option<&Warm>,
+    (set_index, base): (usize, usize),
+    out: &mut Vec<Match>,
+) {
+    let mut scan = SetScan::new(set, text, norm, now);
+    scan.words(warm);
+    scan.inner(warm);
+    scan.hosts(text);
+    scan.finish(set_index, base, out);
 }
 
 thread_local! {

@@ -535,6 +535,18 @@ fn plain_text() -> impl Strategy<Value = String> {
     prop::collection::vec(piece, 0..24).prop_map(|v| v.concat())
 }
 
+/// Words of those terms between separators, now and then spaced out or in leetspeak.
+fn plain_sentence() -> impl Strategy<Value = String> {
+    let word = prop_oneof![
+        8 => plain_word(),
+        8 => prop::sample::select(vec!["SPAM", "Ab", "spaaam", "sss", "hello", "aab"]).prop_map(String::from),
+        1 => prop::sample::select(vec!["s p a m", "a b", "sp4m", "$s", "a", "ab!"]).prop_map(String::from),
+    ];
+    let gap = prop::sample::select(vec![" ", ", ", ". ", "!! ", " - ", "'", "  ", "\n"]);
+    prop::collection::vec((word, gap), 0..8)
+        .prop_map(|v| v.into_iter().map(|(w, g)| format!("{w}{g}")).collect())
+}
+
 fn any_text() -> impl Strategy<Value = String> {
     prop_oneof![text(), "\\PC{0,40}", ".{0,20}"]
 }
@@ -580,15 +592,32 @@ proptest! {
     }
 
     #[test]
-    fn the_plain_text_shortcut_passes_only_texts_that_match_nothing(
+    fn the_plain_text_shortcut_finds_what_the_reference_finds(
         words in prop::collection::vec(plain_word(), 1..6),
-        text in plain_text(),
+        kinds in prop::collection::vec(0..6u8, 6),
+        text in prop_oneof![1 => plain_text(), 3 => plain_sentence()],
     ) {
-        let set = compile_str(&format!("[block]\n{}\n", words.join("\n"))).unwrap();
+        // Whole words: plain terms, exceptions and `&&` rules of them, in two sections.
+        let mut list = String::from("[block]\n");
+        for (n, (word, kind)) in words.iter().zip(&kinds).enumerate() {
+            match kind {
+                0 => list.push_str(&format!("!{word}\n")),
+                1 => list.push_str(&format!("{word} && {}\n", words[(n + 1) % words.len()])),
+                2 => list.push_str(&format!("[warn]\n{word}\n")),
+                _ => list.push_str(&format!("{word}\n")),
+            }
+        }
+        let set = compile_str(&list).unwrap();
         let warm = crate::warm::Warm::build(&set);
         prop_assert!(warm.whole_words_only);
-        if crate::plain::no_word_key(&warm, &text) {
-            prop_assert!(reference(&set, &text).is_allow());
+        let mut keys = Vec::new();
+        if crate::plain::word_keys(&warm, &text, &mut keys) {
+            let norm = crate::normalize::normalize_words(&text, &keys, set.profile, Default::default());
+            let mut scan = crate::scan::SetScan::new(&set, &text, &norm, 0);
+            scan.words(Some(&warm));
+            let mut matches = Vec::new();
+            scan.finish(0, 0, &mut matches);
+            prop_assert_eq!(Verdict::from_matches(matches), reference(&set, &text));
         }
     }
 
