@@ -10,7 +10,8 @@
 //! 3. Latin diacritics stripped (`spàm`), never the kana voicing marks (`ば` stays `ば`);
 //! 4. Cyrillic and Greek look-alikes mapped to Latin (`ѕрам`);
 //! 5. lower case; katakana to hiragana;
-//! 6. leetspeak inside tokens that contain a letter (`sp4m`, `$pam`; `455` stays a number);
+//! 6. leetspeak among Latin letters (`sp4m`, `$pam`, `4ss`; `455` stays a number, and so do
+//!    a number with a unit, `5m`, `10kg`, and digits among kana and kanji, `2005年`);
 //! 7. letter-spaced runs joined: a gap between two tokens of one letter each disappears
 //!    (`s p a m`, `し・ね`), and so does a gap of light separators (`・ . - _ ~`) between letters
 //!    of scripts written without spaces (`出ス・リ・ッ・ト掛け`); every other gap becomes one
@@ -27,7 +28,7 @@ use icu_normalizer::ComposingNormalizerBorrowed;
 
 /// The version of the normalization algorithm. A term set built with another version is refused,
 /// because its keys would no longer meet the text.
-pub const NORMALIZATION_VERSION: u16 = 2;
+pub const NORMALIZATION_VERSION: u16 = 3;
 
 /// One step of the normalization pipeline that can be switched on or off.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -345,16 +346,24 @@ fn fold_clusters(text: &str, profile: Profile, pieces: &mut Tokens, shortcuts: b
         let b = bytes[i];
         // A whole token of kana, common ideographs and ASCII letters and digits, ended by a
         // separator or the text's end: its end, if there is one at `start`.
+        // Also whether the token has both ASCII digits and letters (`mixed`): only there can
+        // digits be leetspeak.
         let plain_run = |start: usize| {
+            let (mut digits, mut letters) = (false, false);
             let run = text[start..]
-                .find(|c: char| !(is_plain_cjk(c) || c.is_ascii_alphanumeric()))
+                .find(|c: char| {
+                    digits |= c.is_ascii_digit();
+                    letters |= c.is_ascii_alphabetic();
+                    !(is_plain_cjk(c) || c.is_ascii_alphanumeric())
+                })
                 .map_or(text.len(), |n| start + n);
+            let mixed = digits && letters;
             let ends_token = match text[run..].chars().next() {
                 None => true,
                 Some(c) if c.is_ascii() => !word(c as u8) && alone(run),
                 Some(c) => is_plain_separator(c),
             };
-            ends_token.then_some(run)
+            ends_token.then_some((run, mixed))
         };
         if shortcuts && b < 0x80 && alone(i) {
             // A word of ASCII letters, or a run of ASCII separators: read in one go.
@@ -363,8 +372,8 @@ fn fold_clusters(text: &str, profile: Profile, pieces: &mut Tokens, shortcuts: b
                     i = end;
                     continue;
                 }
-                if let Some(run) = plain_run(i) {
-                    pieces.plain_token(&text[i..run], i as u32);
+                if let Some((run, mixed)) = plain_run(i) {
+                    pieces.plain_token(&text[i..run], i as u32, mixed);
                     i = run;
                     continue;
                 }
@@ -419,8 +428,8 @@ fn fold_clusters(text: &str, profile: Profile, pieces: &mut Tokens, shortcuts: b
             continue;
         }
         if shortcuts && is_plain_cjk(first) && pieces.token.is_empty() {
-            if let Some(run) = plain_run(start) {
-                pieces.plain_token(&text[start..run], start as u32);
+            if let Some((run, mixed)) = plain_run(start) {
+                pieces.plain_token(&text[start..run], start as u32, mixed);
                 i = run;
                 continue;
             }
@@ -795,6 +804,8 @@ struct Tokens {
     prev_unspaced: bool,
     /// The last character written, if it was not a gap: what a repeat is compared against.
     last_char: Option<char>,
+    /// The characters of the token being written, while its leetspeak is settled.
+    chars: Vec<char>,
 }
 
 impl Tokens {
@@ -814,6 +825,7 @@ impl Tokens {
             prev_one_letter: false,
             prev_unspaced: false,
             last_char: None,
+            chars: Vec::new(),
         }
     }
 
@@ -893,23 +905,25 @@ impl Tokens {
 
     fn write(&mut self, token: &[Piece]) {
         let profile = self.profile;
-        let wordy = profile.has(Fold::Leetspeak)
-            && token
-                .iter()
-                .any(|p| matches!(p.class, Class::Letter | Class::Leet));
         let repeats = profile.has(Fold::Repeats);
         let written = |p: &&Piece| !(repeats && p.class == Class::Long);
-        let unspaced = |p: &Piece| is_unspaced(token_char(p, wordy));
-        let first_unspaced = token.iter().find(written).is_some_and(unspaced);
-        let last_unspaced = token.iter().rev().find(written).is_some_and(unspaced);
-        self.open(is_one_letter(token, wordy, profile), first_unspaced);
-        for p in token {
-            if !(repeats && p.class == Class::Long) {
-                let c = token_char(p, wordy);
-                self.put(c, p.start, p.end, is_spaced_word_char(c));
-            }
+        let mut chars = std::mem::take(&mut self.chars);
+        chars.clear();
+        chars.extend(token.iter().filter(written).map(|p| match p.class {
+            Class::Leet => leet(p.c),
+            _ => p.c,
+        }));
+        if profile.has(Fold::Leetspeak) {
+            read_leet_digits(&mut chars);
+        }
+        let first_unspaced = chars.first().is_some_and(|&c| is_unspaced(c));
+        let last_unspaced = chars.last().is_some_and(|&c| is_unspaced(c));
+        self.open(is_one_letter(token, &chars, profile), first_unspaced);
+        for (p, &c) in token.iter().filter(written).zip(&chars) {
+            self.put(c, p.start, p.end, is_spaced_word_char(c));
         }
         self.prev_unspaced = last_unspaced;
+        self.chars = chars;
     }
 
     /// Writes the token of ASCII letters at `bytes[from..]` in one pass, without buffering its
@@ -969,18 +983,14 @@ impl Tokens {
     }
 
     /// [`Tokens::end_token`] for a token of kana, common ideographs and ASCII letters and digits
-    /// only (`token` starts at byte `start` of the text), none followed by a combining mark: the
-    /// same writing without buffering its pieces.
-    fn plain_token(&mut self, token: &str, start: u32) {
+    /// only (`token` starts at byte `start` of the text; `mixed`: with both ASCII letters and
+    /// digits), none followed by a combining mark: the same writing without buffering its pieces.
+    fn plain_token(&mut self, token: &str, start: u32, mixed: bool) {
         debug_assert!(self.token.is_empty());
         let profile = self.profile;
         let repeats = profile.has(Fold::Repeats);
         let long = |c: char| repeats && c == '\u{30FC}';
-        // Every character here but a digit is a letter; digits are leetspeak among letters.
-        let wordy =
-            profile.has(Fold::Leetspeak) && token.chars().any(|c| !long(c) && !c.is_ascii_digit());
         let fold = |c: char| match c {
-            '0'..='9' if wordy => leet(c),
             _ if c.is_ascii() => {
                 if profile.has(Fold::Case) {
                     c.to_ascii_lowercase()
@@ -991,24 +1001,47 @@ impl Tokens {
             _ if profile.has(Fold::Kana) => hiragana(c),
             _ => c,
         };
-        let mut written = token.chars().filter(|c| !long(*c)).map(fold);
-        let Some(first) = written.next() else {
-            // Long vowel marks alone are part of the gap.
-            self.separator(start, start + token.len() as u32, true);
-            return;
+        // Digits can be leetspeak only next to ASCII letters (there are no leet symbols here): in
+        // a token with both, what each character writes is settled over the whole token first.
+        let mut settled = std::mem::take(&mut self.chars);
+        settled.clear();
+        if mixed && profile.has(Fold::Leetspeak) {
+            settled.extend(token.chars().filter(|c| !long(*c)).map(fold));
+            read_leet_digits(&mut settled);
+        }
+        let (first, one_letter, last) = match settled.split_first() {
+            Some((&first, rest)) => {
+                let one = !first.is_ascii_digit() && rest.iter().all(|&c| repeats && c == first);
+                (first, one, settled.last().copied().unwrap_or(first))
+            }
+            None => {
+                let mut written = token.chars().filter(|c| !long(*c)).map(fold);
+                let Some(first) = written.next() else {
+                    // Long vowel marks alone are part of the gap.
+                    self.separator(start, start + token.len() as u32, true);
+                    self.chars = settled;
+                    return;
+                };
+                // Both read only as far as they need to: the second character, the last one.
+                let one = !first.is_ascii_digit() && written.all(|c| repeats && c == first);
+                (
+                    first,
+                    one,
+                    token.chars().rev().find(|c| !long(*c)).map_or(first, fold),
+                )
+            }
         };
-        // Both read only as far as they need to: the second character, the last one.
-        let one_letter = !first.is_ascii_digit() && written.all(|c| repeats && c == first);
-        let last = token.chars().rev().find(|c| !long(*c)).map_or(first, fold);
         self.open(one_letter, is_unspaced(first));
+        let mut settled_chars = settled.iter();
         for (at, c) in token.char_indices() {
             if !long(c) {
                 let at = start + at as u32;
-                let folded = fold(c);
+                let folded = settled_chars.next().copied().unwrap_or_else(|| fold(c));
                 self.put(folded, at, at + c.len_utf8() as u32, folded.is_ascii());
             }
         }
         self.prev_unspaced = is_unspaced(last);
+        self.chars = settled;
     }
 
     /// Starts writing a token that writes at least one character (`first_unspaced`: the first is
@@ -1072,32 +1105,78 @@ impl Tokens {
     }
 }
 
-/// The character a piece writes into a token that is (or is not) `wordy`.
-#[inline]
-fn token_char(p: &Piece, wordy: bool) -> char {
-    match p.class {
-        Class::Leet => leet(p.c),
-        Class::Digit if wordy => leet(p.c),
-        _ => p.c,
+/// Reads as letters (leetspeak: `sp4m`, `4ss`, `a55`) the runs of ASCII digits of a token's
+/// characters that touch a Latin letter or leet symbol, unless the run starts a word and a unit
+/// ends it (`5m`, `2.5m`, `10kg`, `2nd`, `5mの`: measurements, not `sm`). Digits among kana or
+/// kanji (`2005年`) stay digits. `chars`: what the token writes, leet symbols already read.
+fn read_leet_digits(chars: &mut [char]) {
+    let latin = |c: &char| c.is_ascii_alphabetic() || is_leet_symbol(*c);
+    let mut i = 0;
+    while let Some(start) = chars
+        .get(i..)
+        .and_then(|rest| rest.iter().position(char::is_ascii_digit))
+        .map(|k| i + k)
+    {
+        let digits = chars[start..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        let end = start + digits;
+        let letters = chars[end..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .count();
+        let after = chars.get(end + letters);
+        let read = if start > 0 && latin(&chars[start - 1]) {
+            true
+        } else if letters == 0 {
+            after.is_some_and(latin)
+        } else {
+            let ends_word = !after.is_some_and(|c| c.is_ascii_digit() || latin(c));
+            !(ends_word && is_unit(&chars[end..end + letters]))
+        };
+        if read {
+            for c in &mut chars[start..end] {
+                *c = leet(*c);
+            }
+        }
+        i = end;
     }
 }
 
+fn is_leet_symbol(c: char) -> bool {
+    matches!(c, '$' | '@' | '!')
+}
+
+/// Whether `letters` spell, in any case, a unit or an ordinal ending that follows numbers.
+fn is_unit(letters: &[char]) -> bool {
+    const UNITS: [&str; 33] = [
+        "m", "mm", "cm", "km", "g", "mg", "kg", "t", "l", "ml", "s", "ms", "h", "min", "k", "kb",
+        "mb", "gb", "tb", "x", "st", "nd", "rd", "th", "am", "pm", "hz", "px", "w", "kw", "v",
+        "fps", "mph",
+    ];
+    UNITS.iter().any(|unit| {
+        unit.len() == letters.len()
+            && unit
+                .chars()
+                .zip(letters)
+                .all(|(u, c)| u == c.to_ascii_lowercase())
+    })
+}
+
 /// Whether a token normalizes to a single letter (`a`, `aaa`, `a4`, `ばー`): only such tokens
-/// are joined across gaps, which keeps normalizing twice the same as normalizing once.
-fn is_one_letter(token: &[Piece], wordy: bool, profile: Profile) -> bool {
+/// are joined across gaps, which keeps normalizing twice the same as normalizing once. `chars`:
+/// the characters it writes.
+fn is_one_letter(token: &[Piece], chars: &[char], profile: Profile) -> bool {
     let repeats = profile.has(Fold::Repeats);
-    let mut chars = token
-        .iter()
-        .filter(|p| !(repeats && p.class == Class::Long))
-        .map(|p| token_char(p, wordy));
-    let Some(first) = chars.next() else {
+    let Some((&first, rest)) = chars.split_first() else {
         return false;
     };
     // The class first: `is_alphabetic` is a table search outside ASCII.
     let letter = token
         .first()
         .is_some_and(|p| p.class == Class::Letter && p.c == first);
-    (letter || first.is_alphabetic()) && chars.all(|c| repeats && c == first)
+    (letter || first.is_alphabetic()) && rest.iter().all(|&c| repeats && c == first)
 }
 
 #[cfg(test)]
@@ -1142,6 +1221,17 @@ mod tests {
             ("5pam", "spam"),
             ("spam!", "spam"),
             ("455 people", "45 people"),
+            // Numbers with a unit, and digits among kana and kanji, stay numbers; digits touching
+            // Latin letters otherwise read as letters.
+            ("it is 5m long", "it is 5m long"),
+            ("長さ2.5m、5mの角材", "長さ2 5m 5mの角材"),
+            ("10KG", "10kg"),
+            ("2nd", "2nd"),
+            ("2005年7月", "205年7月"),
+            ("4ss 5ex a55 5h1t sh1t", "as sex as shit shit"),
+            ("5m1", "smi"),
+            ("b4m", "bam"),
+            ("4ーa", "a"), // the dropped `ー` is looked through
             ("spaaaam", "spam"),
             ("しねええええ", "しねえ"),
             ("ばーーーか", "ばか"),
