@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 use termgate::{Action, Category, Scanner};
 
 use crate::extract::Field;
+use crate::fit::{fit_filter_report, MAX_REPORT_BYTES};
 use crate::i18n::{self, Lang};
 
 /// One match, located in the field it was found in.
@@ -191,7 +192,8 @@ pub struct ReportContext<'a> {
 /// Version of the report message format.
 pub const REPORT_VERSION: u32 = 1;
 
-/// The queue message for a blocked or flagged post (format version 1; documented in docs/edge.md).
+/// The queue message for a blocked or flagged post (format version 1; documented in docs/edge.md),
+/// shortened to [`MAX_REPORT_BYTES`] of JSON when it would be longer (see [`fit_filter_report`]).
 pub fn filter_report(ctx: &ReportContext<'_>, outcome: &Outcome) -> Value {
     let mut report = json!({
         "v": REPORT_VERSION,
@@ -213,6 +215,9 @@ pub fn filter_report(ctx: &ReportContext<'_>, outcome: &Outcome) -> Value {
             .collect::<serde_json::Map<_, _>>()
             .into();
     }
+    // Only a route or field names of tens of kilobytes keep it over; the queue then refuses it
+    // and the report goes to the origin directly.
+    fit_filter_report(&mut report, MAX_REPORT_BYTES);
     report
 }
 
@@ -360,6 +365,39 @@ mod tests {
         let r = filter_report(&ctx, &o);
         assert_eq!(r["text"], json!({"/text": "出会い系"}));
         assert_eq!(r["user"], Value::Null);
+    }
+
+    #[test]
+    fn a_report_of_a_large_post_fits_the_queue() {
+        let text = "buy followers ".repeat(70_000);
+        let fields = [Field {
+            name: "/text".into(),
+            text: text.clone(),
+        }];
+        let o = Outcome {
+            action: Some(Action::Block),
+            matches: (0..3000)
+                .map(|_| m("/text", "buy", Action::Block, Some(Category::Spam)))
+                .collect(),
+        };
+        let r = filter_report(
+            &ReportContext {
+                id: "id-2",
+                time_ms: 0.0,
+                route: "POST /api/posts",
+                user: None,
+                body: text.as_bytes(),
+                fields: &fields,
+                include_text: true,
+            },
+            &o,
+        );
+        assert!(r.to_string().len() <= MAX_REPORT_BYTES);
+        assert_eq!(r["post_sha256"], sha256_hex(text.as_bytes()));
+        assert_eq!(r["text_truncated"], json!(["/text"]));
+        assert!(text.starts_with(r["text"]["/text"].as_str().unwrap()));
+        assert!(r["matches_omitted"].as_u64().unwrap() > 0);
+        assert_eq!(r["categories"], json!(["spam"]));
     }
 
     #[test]
