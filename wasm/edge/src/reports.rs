@@ -118,23 +118,31 @@ pub fn accepted_body(id: &str, lang: Lang) -> Value {
     json!({"id": id, "status": "queued", "message": i18n::REPORT_ACCEPTED.get(lang)})
 }
 
-/// The form a category needs, for clients building a report form: `GET /_termgate/reports/fields`.
+/// What a client needs to build the report form: `GET /_termgate/reports/fields`.
+///
+/// `{"categories":[{"category","label_en","label_ja","fields":[{"name","kind","label_en","label_ja"}]}]}`,
+/// the categories in the guidelines' order (`other` last), which is the order a form should offer
+/// them in; an array, since a JSON object's member order is not kept.
 pub fn fields_catalogue() -> Value {
-    Value::Object(
-        Category::ALL
-            .iter()
-            .map(|&c| {
-                let fields = report::required_fields(c)
-                    .iter()
-                    .map(|f| {
-                        json!({"name": f.name, "kind": f.kind.as_str(),
-                               "label_en": f.label_en, "label_ja": f.label_ja})
-                    })
-                    .collect();
-                (c.as_str().to_string(), Value::Array(fields))
+    let categories: Vec<Value> = Category::ALL
+        .iter()
+        .map(|&c| {
+            let fields: Vec<Value> = report::required_fields(c)
+                .iter()
+                .map(|f| {
+                    json!({"name": f.name, "kind": f.kind.as_str(),
+                           "label_en": f.label_en, "label_ja": f.label_ja})
+                })
+                .collect();
+            json!({
+                "category": c.as_str(),
+                "label_en": report::category_label(c, Lang::En),
+                "label_ja": report::category_label(c, Lang::Ja),
+                "fields": fields,
             })
-            .collect(),
-    )
+        })
+        .collect();
+    json!({ "categories": categories })
 }
 
 /// A batch ready to POST to the origin.
@@ -309,9 +317,23 @@ mod tests {
     }
 
     #[test]
-    fn catalogue_lists_every_category() {
+    fn catalogue_lists_every_category_in_order_with_labels() {
         let c = fields_catalogue();
-        assert_eq!(c.as_object().unwrap().len(), Category::ALL.len());
-        assert_eq!(c["spam"][0]["name"], "header_information");
+        let cats = c["categories"].as_array().unwrap();
+        let names: Vec<&str> = cats
+            .iter()
+            .map(|c| c["category"].as_str().unwrap())
+            .collect();
+        let all: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(names, all);
+        assert_eq!(cats[0]["label_en"], "Spam");
+        assert_eq!(cats[0]["label_ja"], "迷惑メール・スパム");
+        assert_eq!(cats[0]["fields"][0]["name"], "header_information");
+        assert_eq!(cats[0]["fields"][0]["label_ja"], "ヘッダー情報");
+        for c in cats {
+            assert!(!c["label_en"].as_str().unwrap().is_empty());
+            assert!(!c["label_ja"].as_str().unwrap().is_empty());
+            assert!(!c["fields"].as_array().unwrap().is_empty());
+        }
     }
 }
