@@ -221,31 +221,15 @@ pub fn filter_report(ctx: &ReportContext<'_>, outcome: &Outcome) -> Value {
     report
 }
 
-/// `YYYY-MM-DDTHH:MM:SS.mmmZ` for milliseconds since the epoch (proleptic Gregorian, UTC).
+/// `YYYY-MM-DDTHH:MM:SS.mmmZ` for milliseconds since the epoch, as JavaScript's clock gives them
+/// (a float): a clock that reads NaN or before 1970 counts as the epoch.
 pub fn iso8601(ms: f64) -> String {
     let ms = if ms.is_finite() && ms >= 0.0 {
         ms as i64
     } else {
         0
     };
-    let (days, rem) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000));
-    // Civil-from-days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-        rem / 3_600_000,
-        rem / 60_000 % 60,
-        rem / 1000 % 60,
-        rem % 1000
-    )
+    termgate::format_instant_millis(ms)
 }
 
 #[cfg(test)]
@@ -446,6 +430,8 @@ mod tests {
         assert_eq!(iso8601(951_782_400_000.0), "2000-02-29T00:00:00.000Z");
         assert_eq!(iso8601(1_795_000_000_123.0), "2026-11-18T11:06:40.123Z");
         assert_eq!(iso8601(f64::NAN), "1970-01-01T00:00:00.000Z");
+        assert_eq!(iso8601(-1.0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(iso8601(f64::INFINITY), "1970-01-01T00:00:00.000Z");
     }
 
     #[test]
