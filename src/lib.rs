@@ -134,4 +134,5 @@ pub use crate::list::{Source, MAX_AND_PARTS, MAX_HOST_CHARS, MAX_TERM_CHARS};
 pub use crate::normalize::{Fold, Profile, NORMALIZATION_VERSION};
 pub use crate::scan::{Engine, Scanner, AUTOMATON_AFTER_BYTES_PER_KEY};
 pub use crate::termset::{RuleInfo, SetInfo, TermSet, FORMAT_VERSION};
+pub use crate::time::format_instant_millis;
 pub use crate::verdict::{utf16_offsets, Match, Verdict};

@@ -82,6 +82,20 @@ pub(crate) fn format_instant(t: i64) -> String {
     )
 }
 
+/// Formats milliseconds since the Unix epoch as `YYYY-MM-DDTHH:MM:SS.mmmZ` in UTC (proleptic
+/// Gregorian calendar): what JavaScript's `Date.prototype.toISOString` writes for years 0 to 9999.
+///
+/// ```
+/// assert_eq!(termgate::format_instant_millis(0), "1970-01-01T00:00:00.000Z");
+/// assert_eq!(termgate::format_instant_millis(1_795_000_000_123), "2026-11-18T11:06:40.123Z");
+/// ```
+pub fn format_instant_millis(ms: i64) -> String {
+    let seconds = format_instant(ms.div_euclid(1000));
+    // `format_instant` ends in `Z`; the milliseconds go before it.
+    let without_zone = seconds.strip_suffix('Z').unwrap_or(&seconds);
+    format!("{without_zone}.{:03}Z", ms.rem_euclid(1000))
+}
+
 fn days_in_month(y: i64, m: i64) -> i64 {
     match m {
         2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
@@ -134,10 +148,37 @@ mod tests {
         assert_eq!(format_instant(1_798_675_200), "2026-12-31T00:00:00Z");
     }
 
+    #[test]
+    fn instants_with_milliseconds() {
+        assert_eq!(format_instant_millis(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(format_instant_millis(7), "1970-01-01T00:00:00.007Z");
+        assert_eq!(
+            format_instant_millis(951_782_400_000),
+            "2000-02-29T00:00:00.000Z"
+        );
+        assert_eq!(
+            format_instant_millis(1_798_675_199_999),
+            "2026-12-30T23:59:59.999Z"
+        );
+        // Before the epoch the milliseconds still count forward from the second before.
+        assert_eq!(format_instant_millis(-1), "1969-12-31T23:59:59.999Z");
+        assert_eq!(
+            format_instant_millis(253_402_300_799_999),
+            "9999-12-31T23:59:59.999Z"
+        );
+    }
+
     proptest::proptest! {
         #[test]
         fn format_parse_round_trip(t in -10_000_000_000i64..100_000_000_000) {
             proptest::prop_assert_eq!(parse_instant(&format_instant(t)), Ok(t));
+        }
+
+        #[test]
+        fn millis_agree_with_seconds(ms in -10_000_000_000_000i64..100_000_000_000_000) {
+            let with_ms = format_instant_millis(ms);
+            proptest::prop_assert_eq!(parse_instant(&format!("{}Z", &with_ms[..with_ms.len() - 5])), Ok(ms.div_euclid(1000)));
+            proptest::prop_assert_eq!(&with_ms[with_ms.len() - 4..with_ms.len() - 1], format!("{:03}", ms.rem_euclid(1000)));
         }
 
         #[test]

@@ -54,7 +54,7 @@ function freshState() {
     ],
     reports: new Map(),      // id -> report
     deliveries: new Map(),   // id -> times delivered (accepted)
-    batches: [],             // {at, ids, status}
+    batches: [],             // {at, ids, delivery, status}
     failReports: 0,
     failReportsUntil: 0,
   };
@@ -160,17 +160,19 @@ async function handle(req, res) {
   if (method === "POST" && path === "/_termgate/reports") {
     const body = await readBody(req);
     const ids = (req.headers["termgate-report-ids"] ?? "").split(",").filter(Boolean);
+    // "queue" from the worker's consumer, "direct" when the queue refused the report.
+    const delivery = req.headers["termgate-delivery"] ?? null;
     const failing = state.failReports > 0 || Date.now() < state.failReportsUntil;
     if (state.failReports > 0) state.failReports -= 1;
     if (failing) {
-      state.batches.push({ at: Date.now(), ids, status: 503 });
+      state.batches.push({ at: Date.now(), ids, delivery, status: 503 });
       return send(res, 503, { error: "failing on purpose" });
     }
     const ts = req.headers["termgate-timestamp"] ?? "";
     const want = "v1=" + createHmac("sha256", REPORT_SECRET).update(`${ts}.`).update(body).digest("hex");
     const got = req.headers["termgate-signature"] ?? "";
     if (got.length !== want.length || !timingSafeEqual(Buffer.from(got), Buffer.from(want))) {
-      state.batches.push({ at: Date.now(), ids, status: 401 });
+      state.batches.push({ at: Date.now(), ids, delivery, status: 401 });
       return send(res, 401, { error: "bad signature" });
     }
     let batch;
@@ -180,7 +182,7 @@ async function handle(req, res) {
       if (state.reports.has(r.id)) duplicates += 1; else state.reports.set(r.id, r);
       state.deliveries.set(r.id, (state.deliveries.get(r.id) ?? 0) + 1);
     }
-    state.batches.push({ at: Date.now(), ids, status: 200 });
+    state.batches.push({ at: Date.now(), ids, delivery, status: 200 });
     return send(res, 200, { accepted: (batch.reports ?? []).length - duplicates, duplicates });
   }
 

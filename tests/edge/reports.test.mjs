@@ -41,12 +41,30 @@ test("incomplete user reports are refused, naming every missing field in English
   assert.equal(resp.status, 400);
 });
 
-test("the form catalogue lists every category's fields", async () => {
+test("the form catalogue lists every category in order, with its labels and fields in both languages", async () => {
   const resp = await worker.fetch("/_termgate/reports/fields");
-  const c = await resp.json();
-  assert.equal(Object.keys(c).length, 15);
-  assert.deepEqual(c.trademark.map((f) => f.name), ["location", "trademark_proof", "comments", "claimant"]);
-  assert.equal(c.spam[0].label_ja, "ヘッダー情報");
+  assert.equal(resp.status, 200);
+  assert.match(resp.headers.get("content-type"), /^application\/json/);
+  const { categories } = await resp.json();
+  assert.deepEqual(categories.map((c) => c.category), [
+    "spam", "phishing", "malware", "tampering", "unauthorized-access", "copyright", "defamation", "privacy",
+    "personal-info", "portrait", "trademark", "illegal", "nuisance", "harassment", "other",
+  ]);
+  const byName = Object.fromEntries(categories.map((c) => [c.category, c]));
+  assert.deepEqual([byName.phishing.label_en, byName.phishing.label_ja], ["Phishing site", "フィッシングサイト"]);
+  assert.deepEqual([byName.other.label_en, byName.other.label_ja], ["Other", "その他"]);
+  for (const c of categories) {
+    assert.ok(c.label_en && c.label_ja && c.label_en !== c.label_ja, `${c.category} has both labels`);
+    for (const f of c.fields) assert.ok(f.name && f.kind && f.label_en && f.label_ja, `${c.category}.${f.name}`);
+  }
+  assert.deepEqual(byName.trademark.fields.map((f) => f.name), ["location", "trademark_proof", "comments", "claimant"]);
+  assert.deepEqual(byName.spam.fields[0], { name: "header_information", kind: "multiline", label_en: "Header information", label_ja: "ヘッダー情報" });
+  assert.equal(byName.copyright.fields[0].kind, "url");
+
+  // A form built from the catalogue is what the report endpoint accepts.
+  const fields = Object.fromEntries(byName.tampering.fields.map((f) => [f.name, f.kind === "url" ? "https://defaced.example/" : "x"]));
+  const sent = await report({ category: "tampering", fields });
+  assert.equal(sent.status, 202);
 });
 
 test("complete user reports get 202 and an id, and reach the origin", async () => {

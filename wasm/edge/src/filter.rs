@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 use termgate::{Action, Category, Scanner};
 
 use crate::extract::Field;
+use crate::fit::{fit_filter_report, MAX_REPORT_BYTES};
 use crate::i18n::{self, Lang};
 
 /// One match, located in the field it was found in.
@@ -191,7 +192,8 @@ pub struct ReportContext<'a> {
 /// Version of the report message format.
 pub const REPORT_VERSION: u32 = 1;
 
-/// The queue message for a blocked or flagged post (format version 1; documented in docs/edge.md).
+/// The queue message for a blocked or flagged post (format version 1; documented in docs/edge.md),
+/// shortened to [`MAX_REPORT_BYTES`] of JSON when it would be longer (see [`fit_filter_report`]).
 pub fn filter_report(ctx: &ReportContext<'_>, outcome: &Outcome) -> Value {
     let mut report = json!({
         "v": REPORT_VERSION,
@@ -213,34 +215,21 @@ pub fn filter_report(ctx: &ReportContext<'_>, outcome: &Outcome) -> Value {
             .collect::<serde_json::Map<_, _>>()
             .into();
     }
+    // Only a route or field names of tens of kilobytes keep it over; the queue then refuses it
+    // and the report goes to the origin directly.
+    fit_filter_report(&mut report, MAX_REPORT_BYTES);
     report
 }
 
-/// `YYYY-MM-DDTHH:MM:SS.mmmZ` for milliseconds since the epoch (proleptic Gregorian, UTC).
+/// `YYYY-MM-DDTHH:MM:SS.mmmZ` for milliseconds since the epoch, as JavaScript's clock gives them
+/// (a float): a clock that reads NaN or before 1970 counts as the epoch.
 pub fn iso8601(ms: f64) -> String {
     let ms = if ms.is_finite() && ms >= 0.0 {
         ms as i64
     } else {
         0
     };
-    let (days, rem) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000));
-    // Civil-from-days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-        rem / 3_600_000,
-        rem / 60_000 % 60,
-        rem / 1000 % 60,
-        rem % 1000
-    )
+    termgate::format_instant_millis(ms)
 }
 
 #[cfg(test)]
@@ -363,6 +352,39 @@ mod tests {
     }
 
     #[test]
+    fn a_report_of_a_large_post_fits_the_queue() {
+        let text = "buy followers ".repeat(70_000);
+        let fields = [Field {
+            name: "/text".into(),
+            text: text.clone(),
+        }];
+        let o = Outcome {
+            action: Some(Action::Block),
+            matches: (0..3000)
+                .map(|_| m("/text", "buy", Action::Block, Some(Category::Spam)))
+                .collect(),
+        };
+        let r = filter_report(
+            &ReportContext {
+                id: "id-2",
+                time_ms: 0.0,
+                route: "POST /api/posts",
+                user: None,
+                body: text.as_bytes(),
+                fields: &fields,
+                include_text: true,
+            },
+            &o,
+        );
+        assert!(r.to_string().len() <= MAX_REPORT_BYTES);
+        assert_eq!(r["post_sha256"], sha256_hex(text.as_bytes()));
+        assert_eq!(r["text_truncated"], json!(["/text"]));
+        assert!(text.starts_with(r["text"]["/text"].as_str().unwrap()));
+        assert!(r["matches_omitted"].as_u64().unwrap() > 0);
+        assert_eq!(r["categories"], json!(["spam"]));
+    }
+
+    #[test]
     fn scans_fields_with_both_offsets() {
         let set = termgate::compile_str("[block harassment]\n死ね\n[warn]\nidiot\n").unwrap();
         let scanner = Scanner::new(&[&set]).at(0);
@@ -408,6 +430,8 @@ mod tests {
         assert_eq!(iso8601(951_782_400_000.0), "2000-02-29T00:00:00.000Z");
         assert_eq!(iso8601(1_795_000_000_123.0), "2026-11-18T11:06:40.123Z");
         assert_eq!(iso8601(f64::NAN), "1970-01-01T00:00:00.000Z");
+        assert_eq!(iso8601(-1.0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(iso8601(f64::INFINITY), "1970-01-01T00:00:00.000Z");
     }
 
     #[test]

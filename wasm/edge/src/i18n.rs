@@ -84,6 +84,11 @@ pub const UNKNOWN_CATEGORY: Text = Text {
     en: "Unknown report category.",
     ja: "不明な報告カテゴリーです。",
 };
+/// `413` on a user report too large for one queue message.
+pub const REPORT_TOO_LARGE: Text = Text {
+    en: "This report is too large to send: all its fields together may take at most 120,000 bytes. Please shorten the longest ones and send it again.",
+    ja: "報告が大きすぎるため送信できません。すべての項目を合わせて 120,000 バイトまでです。長い項目を短くして、もう一度送信してください。",
+};
 /// `202` on an accepted user report.
 pub const REPORT_ACCEPTED: Text = Text {
     en: "Thank you. Your report has been received.",

@@ -8,6 +8,7 @@
 //! * [`config`]: the settings from `wrangler.toml`.
 //! * [`extract`]: the post text in JSON, form, multipart and plain-text bodies.
 //! * [`filter`]: verdicts on posts, the `403` body, the `termgate-matches` header, reports.
+//! * [`fit`]: keeping a report within what one queue message may hold.
 //! * [`mute`]: applying a mute list to a timeline response.
 //! * [`session`]: HS256 session tokens.
 //! * [`reports`]: user problem reports and signed report batches.
@@ -19,6 +20,7 @@
 pub mod config;
 pub mod extract;
 pub mod filter;
+pub mod fit;
 pub mod i18n;
 pub mod mute;
 pub mod reports;

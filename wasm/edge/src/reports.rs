@@ -8,17 +8,33 @@ use termgate::report::{self, Lang};
 use termgate::Category;
 
 use crate::filter::{iso8601, REPORT_VERSION};
+use crate::fit::{json_len, MAX_REPORT_BYTES};
 use crate::i18n;
 
-/// A user report that was refused, and the `400` body explaining why.
+/// A user report that was refused: the status to answer and the body explaining why.
 #[derive(Debug)]
-pub struct Refused(pub Value);
+pub struct Refused {
+    /// `400` for a report that is malformed or incomplete, `413` for one too large to queue.
+    pub status: u16,
+    /// `{"error": ..., "message": ..., ...}`.
+    pub body: Value,
+}
+
+impl Refused {
+    fn bad(body: Value) -> Self {
+        Refused { status: 400, body }
+    }
+}
 
 /// The longest user report body accepted, in bytes.
 pub const MAX_USER_REPORT_BYTES: usize = 256 * 1024;
 
 /// Checks a user report body `{"category": "...", "fields": {"name": "value", ...}}` and returns
 /// the queue message for it. `id`, `time_ms` and `user` are the worker's.
+///
+/// A complete report whose message would be over [`MAX_REPORT_BYTES`] is refused with `413`
+/// rather than cut: the fields are the reporter's evidence, and the reporter still has them to
+/// shorten.
 pub fn user_report(
     body: &[u8],
     lang: Lang,
@@ -27,7 +43,7 @@ pub fn user_report(
     user: Option<&str>,
 ) -> Result<Value, Refused> {
     let doc: Value = serde_json::from_slice(body).map_err(|_| {
-        Refused(json!({"error": "malformed_body", "message": i18n::MALFORMED.get(lang)}))
+        Refused::bad(json!({"error": "malformed_body", "message": i18n::MALFORMED.get(lang)}))
     })?;
     let all: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
     let Some(category) = doc
@@ -35,7 +51,7 @@ pub fn user_report(
         .and_then(Value::as_str)
         .and_then(|c| c.parse::<Category>().ok())
     else {
-        return Err(Refused(json!({
+        return Err(Refused::bad(json!({
             "error": "unknown_category",
             "message": i18n::UNKNOWN_CATEGORY.get(lang),
             "categories": all,
@@ -50,7 +66,7 @@ pub fn user_report(
         }
     }
     if let Err(missing) = report::validate(category, &values) {
-        return Err(Refused(json!({
+        return Err(Refused::bad(json!({
             "error": "missing_fields",
             "category": category.as_str(),
             "message": missing.message(lang),
@@ -67,7 +83,7 @@ pub fn user_report(
         .iter()
         .filter_map(|f| Some((f.name.to_string(), Value::String(values.remove(f.name)?))))
         .collect();
-    Ok(json!({
+    let report = json!({
         "v": REPORT_VERSION,
         "id": id,
         "kind": "user",
@@ -75,7 +91,26 @@ pub fn user_report(
         "category": category.as_str(),
         "fields": kept,
         "user": user,
-    }))
+    });
+    if json_len(&report) > MAX_REPORT_BYTES {
+        let sizes: Vec<Value> = report::required_fields(category)
+            .iter()
+            .map(|f| {
+                let bytes = report["fields"][f.name].as_str().map_or(0, str::len);
+                json!({"name": f.name, "label": f.label(lang), "bytes": bytes})
+            })
+            .collect();
+        return Err(Refused {
+            status: 413,
+            body: json!({
+                "error": "too_large",
+                "message": i18n::REPORT_TOO_LARGE.get(lang),
+                "max_bytes": MAX_REPORT_BYTES,
+                "fields": sizes,
+            }),
+        });
+    }
+    Ok(report)
 }
 
 /// The `202` body for an accepted user report.
@@ -83,23 +118,31 @@ pub fn accepted_body(id: &str, lang: Lang) -> Value {
     json!({"id": id, "status": "queued", "message": i18n::REPORT_ACCEPTED.get(lang)})
 }
 
-/// The form a category needs, for clients building a report form: `GET /_termgate/reports/fields`.
+/// What a client needs to build the report form: `GET /_termgate/reports/fields`.
+///
+/// `{"categories":[{"category","label_en","label_ja","fields":[{"name","kind","label_en","label_ja"}]}]}`,
+/// the categories in the guidelines' order (`other` last), which is the order a form should offer
+/// them in; an array, since a JSON object's member order is not kept.
 pub fn fields_catalogue() -> Value {
-    Value::Object(
-        Category::ALL
-            .iter()
-            .map(|&c| {
-                let fields = report::required_fields(c)
-                    .iter()
-                    .map(|f| {
-                        json!({"name": f.name, "kind": f.kind.as_str(),
-                               "label_en": f.label_en, "label_ja": f.label_ja})
-                    })
-                    .collect();
-                (c.as_str().to_string(), Value::Array(fields))
+    let categories: Vec<Value> = Category::ALL
+        .iter()
+        .map(|&c| {
+            let fields: Vec<Value> = report::required_fields(c)
+                .iter()
+                .map(|f| {
+                    json!({"name": f.name, "kind": f.kind.as_str(),
+                           "label_en": f.label_en, "label_ja": f.label_ja})
+                })
+                .collect();
+            json!({
+                "category": c.as_str(),
+                "label_en": report::category_label(c, Lang::En),
+                "label_ja": report::category_label(c, Lang::Ja),
+                "fields": fields,
             })
-            .collect(),
-    )
+        })
+        .collect();
+    json!({ "categories": categories })
 }
 
 /// A batch ready to POST to the origin.
@@ -177,7 +220,8 @@ mod tests {
     #[test]
     fn incomplete_user_report_names_every_field() {
         let body = br#"{"category":"copyright","fields":{"comments":"please check","location":"no url here"}}"#;
-        let Refused(v) = user_report(body, Lang::Ja, "r", 0.0, None).unwrap_err();
+        let Refused { status, body: v } = user_report(body, Lang::Ja, "r", 0.0, None).unwrap_err();
+        assert_eq!(status, 400);
         assert_eq!(v["error"], "missing_fields");
         let names: Vec<&str> = v["missing"]
             .as_array()
@@ -192,18 +236,46 @@ mod tests {
 
     #[test]
     fn bad_user_reports() {
-        let Refused(v) = user_report(b"{", Lang::En, "r", 0.0, None).unwrap_err();
+        let Refused { body: v, .. } = user_report(b"{", Lang::En, "r", 0.0, None).unwrap_err();
         assert_eq!(v["error"], "malformed_body");
-        let Refused(v) =
+        let Refused { body: v, .. } =
             user_report(br#"{"category":"weird"}"#, Lang::En, "r", 0.0, None).unwrap_err();
         assert_eq!(v["error"], "unknown_category");
         assert_eq!(
             v["categories"].as_array().unwrap().len(),
             Category::ALL.len()
         );
-        let Refused(v) =
+        let Refused { body: v, .. } =
             user_report(br#"{"category":"spam"}"#, Lang::En, "r", 0.0, None).unwrap_err();
         assert_eq!(v["missing"].as_array().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn a_user_report_too_large_to_queue_is_refused_whole() {
+        let body = json!({"category": "spam", "fields": {
+            "header_information": "h".repeat(50_000), "body_text": "b".repeat(60_000)}});
+        let body = body.to_string();
+        let fits = user_report(body.as_bytes(), Lang::En, "r", 0.0, None).unwrap();
+        assert!(json_len(&fits) <= MAX_REPORT_BYTES);
+
+        let body = json!({"category": "spam", "fields": {
+            "header_information": "h".repeat(55_000), "body_text": "b".repeat(65_000)}});
+        let Refused { status, body: v } =
+            user_report(body.to_string().as_bytes(), Lang::Ja, "r", 0.0, None).unwrap_err();
+        assert_eq!(status, 413);
+        assert_eq!(v["error"], "too_large");
+        assert_eq!(v["max_bytes"], MAX_REPORT_BYTES);
+        assert_eq!(v["fields"][0]["name"], "header_information");
+        assert_eq!(
+            v["fields"][1],
+            json!({"name": "body_text", "label": "受信した迷惑メールの本文", "bytes": 65_000})
+        );
+        assert_eq!(v["message"], i18n::REPORT_TOO_LARGE.ja);
+        // The messages state the limit the code applies.
+        let limit = "120,000";
+        assert_eq!(MAX_REPORT_BYTES.to_string(), limit.replace(',', ""));
+        assert!(i18n::REPORT_TOO_LARGE.en.contains(limit));
+        assert!(i18n::REPORT_TOO_LARGE.ja.contains(limit));
     }
 
     #[test]
@@ -245,9 +317,23 @@ mod tests {
     }
 
     #[test]
-    fn catalogue_lists_every_category() {
+    fn catalogue_lists_every_category_in_order_with_labels() {
         let c = fields_catalogue();
-        assert_eq!(c.as_object().unwrap().len(), Category::ALL.len());
-        assert_eq!(c["spam"][0]["name"], "header_information");
+        let cats = c["categories"].as_array().unwrap();
+        let names: Vec<&str> = cats
+            .iter()
+            .map(|c| c["category"].as_str().unwrap())
+            .collect();
+        let all: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(names, all);
+        assert_eq!(cats[0]["label_en"], "Spam");
+        assert_eq!(cats[0]["label_ja"], "迷惑メール・スパム");
+        assert_eq!(cats[0]["fields"][0]["name"], "header_information");
+        assert_eq!(cats[0]["fields"][0]["label_ja"], "ヘッダー情報");
+        for c in cats {
+            assert!(!c["label_en"].as_str().unwrap().is_empty());
+            assert!(!c["label_ja"].as_str().unwrap().is_empty());
+            assert!(!c["fields"].as_array().unwrap().is_empty());
+        }
     }
 }

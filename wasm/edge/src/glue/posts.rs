@@ -100,7 +100,7 @@ pub async fn handle(
             },
             &outcome,
         );
-        enqueue(env, ctx, report);
+        enqueue(env, ctx, config, &report);
     }
     match outcome.action {
         Some(Action::Block) => {

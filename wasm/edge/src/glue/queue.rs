@@ -1,9 +1,11 @@
 //! Reports through the `REPORTS` queue: producing them (filter verdicts and user reports) and the
 //! consumer that delivers them to the origin in signed batches.
 
+use std::time::Duration;
+
 use serde_json::Value;
 use worker::{
-    Context, Env, Fetch, Headers, MessageBatch, MessageBuilder, MessageExt, Method,
+    Context, Delay, Env, Fetch, Headers, MessageBatch, MessageBuilder, MessageExt, Method,
     QueueContentType, QueueRetryOptionsBuilder, Request, RequestInit, Response, Result,
 };
 
@@ -15,24 +17,91 @@ use crate::reports::{self, Refused};
 /// The queue producer binding.
 pub const QUEUE_BINDING: &str = "REPORTS";
 
-/// Sends a report after the response, without delaying it. Sent as a JSON string: workers-rs would
-/// turn a serde map into a JS `Map`, which the JSON content type delivers as `{}`.
-pub fn enqueue(env: &Env, ctx: &Context, report: Value) {
+/// Tries to queue a filter report this many times before delivering it directly.
+const QUEUE_ATTEMPTS: usize = 3;
+/// Tries to deliver a report the queue refused this many times before giving up on it.
+const DIRECT_ATTEMPTS: usize = 3;
+/// Pause before each retry, in milliseconds: a send may fail for a moment (the queue's own
+/// transient errors), and all of it must end well within the 30 s `wait_until` allows.
+const RETRY_PAUSE_MS: [u64; 2] = [200, 1000];
+
+/// Sends a filter report after the response, without delaying it, and makes sure it is not lost:
+/// a send the queue refuses is retried, then the report is POSTed to the origin directly, and
+/// only if the origin refuses it too is it logged in full, as the last copy there is.
+///
+/// Sent as a JSON string: workers-rs would turn a serde map into a JS `Map`, which the JSON
+/// content type delivers as `{}`.
+pub fn enqueue(env: &Env, ctx: &Context, config: &Config, report: &Value) {
+    let body = report.to_string();
+    let (env, config) = (env.clone(), config.clone());
+    ctx.wait_until(async move {
+        if send_to_queue(&env, &body).await {
+            return;
+        }
+        deliver_directly(&env, &config, body).await;
+    });
+}
+
+async fn send_to_queue(env: &Env, body: &str) -> bool {
     let queue = match env.queue(QUEUE_BINDING) {
         Ok(q) => q,
         Err(e) => {
-            worker::console_error!("termgate: no {QUEUE_BINDING} queue, report dropped: {e}");
-            return;
+            worker::console_error!(
+                "termgate: no {QUEUE_BINDING} queue ({e}); delivering the report directly"
+            );
+            return false;
         }
     };
-    ctx.wait_until(async move {
-        let message = MessageBuilder::new(report.to_string())
+    for attempt in 0..QUEUE_ATTEMPTS {
+        pause_before(attempt).await;
+        let message = MessageBuilder::new(body.to_string())
             .content_type(QueueContentType::Text)
             .build();
-        if let Err(e) = queue.send(message).await {
-            worker::console_error!("termgate: queueing report failed: {e}");
+        match queue.send(message).await {
+            Ok(()) => return true,
+            Err(e) => worker::console_warn!(
+                "termgate: queueing a report failed (try {} of {QUEUE_ATTEMPTS}): {e}",
+                attempt + 1
+            ),
         }
-    });
+    }
+    false
+}
+
+async fn pause_before(attempt: usize) {
+    if let Some(&ms) = attempt.checked_sub(1).and_then(|i| RETRY_PAUSE_MS.get(i)) {
+        Delay::from(Duration::from_millis(ms)).await;
+    }
+}
+
+/// The report as a batch of one, to the same endpoint the consumer posts to. The origin drops
+/// duplicates by id, so a report the queue took after all (and said it had not) does no harm.
+async fn deliver_directly(env: &Env, config: &Config, body: String) {
+    let delivery = reports::delivery(std::slice::from_ref(&body));
+    let id = delivery.ids.first().cloned().unwrap_or_default();
+    for attempt in 0..DIRECT_ATTEMPTS {
+        pause_before(attempt).await;
+        match post(config, env, &delivery, "direct").await {
+            Ok(status) if (200..300).contains(&status) => {
+                worker::console_warn!(
+                    "termgate: report {id} delivered to the origin directly, not through the queue"
+                );
+                return;
+            }
+            Ok(status) => worker::console_warn!(
+                "termgate: origin answered {status} to report {id} sent directly (try {} of {DIRECT_ATTEMPTS})",
+                attempt + 1
+            ),
+            Err(e) => worker::console_warn!(
+                "termgate: delivering report {id} directly failed (try {} of {DIRECT_ATTEMPTS}): {e}",
+                attempt + 1
+            ),
+        }
+    }
+    worker::console_error!(
+        "termgate: REPORT LOST: neither the queue nor the origin took report {id}; \
+         the report follows, to replay by hand: {body}"
+    );
 }
 
 /// `POST /_termgate/reports`: a user's problem report.
@@ -45,7 +114,7 @@ pub async fn user_report(mut req: Request, env: &Env, _config: &Config) -> Resul
     let id = uuid();
     let report = match reports::user_report(&body, lang, &id, now_ms(), user.as_deref()) {
         Ok(r) => r,
-        Err(Refused(body)) => return Json(body).status(400),
+        Err(Refused { status, body }) => return Json(body).status(status),
     };
     let message = MessageBuilder::new(report.to_string())
         .content_type(QueueContentType::Text)
@@ -99,7 +168,7 @@ pub async fn deliver(batch: MessageBatch<String>, env: &Env) {
     if delivery.ids.is_empty() {
         return;
     }
-    let ok = match post(&config, env, &delivery).await {
+    let ok = match post(&config, env, &delivery, "queue").await {
         Ok(status) if (200..300).contains(&status) => true,
         Ok(status) => {
             worker::console_error!(
@@ -132,7 +201,9 @@ pub async fn deliver(batch: MessageBatch<String>, env: &Env) {
     }
 }
 
-async fn post(config: &Config, env: &Env, delivery: &reports::Delivery) -> Result<u16> {
+/// POSTs a signed batch to the origin; `via` (`queue` or `direct`) goes in `termgate-delivery`,
+/// so the origin can tell when reports bypass the queue.
+async fn post(config: &Config, env: &Env, delivery: &reports::Delivery, via: &str) -> Result<u16> {
     let secret = var(env, "REPORT_SECRET").unwrap_or_default();
     if secret.is_empty() {
         worker::console_error!(
@@ -148,6 +219,7 @@ async fn post(config: &Config, env: &Env, delivery: &reports::Delivery) -> Resul
         &reports::signature(secret.as_bytes(), timestamp, &delivery.body),
     )?;
     headers.set("termgate-report-ids", &delivery.ids.join(","))?;
+    headers.set("termgate-delivery", via)?;
     let mut init = RequestInit::new();
     init.with_method(Method::Post)
         .with_headers(headers)
