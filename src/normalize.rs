@@ -267,60 +267,37 @@ pub(crate) fn normalize(text: &str, profile: Profile) -> Normalized {
 pub(crate) fn normalize_into(text: &str, profile: Profile, buffer: Normalized) -> Normalized {
     debug_assert!(text.len() <= u32::MAX as usize);
     let mut tokens = Tokens::new(profile, text.len(), buffer);
-    fold_clusters(text, profile, &mut tokens, true);
+    fold_clusters(text, 0, profile, &mut tokens, true);
     tokens.finish()
 }
 
-/// The normalized form of the tokens of `text` at byte ranges `tokens` alone, in order, one gap
-/// between each two, with every offset into `text`: what [`normalize`] writes for those tokens,
-/// when each is a whole token that normalizes the same alone as among the others (crate::plain
-/// makes sure), and a scan of a set of whole words finds in it what it would find in all of
-/// `text`.
+/// The normalized form of the tokens of `text` at byte ranges `tokens` alone, in order, with what
+/// lies between them read as one gap, and every offset into `text`: what [`normalize`] writes for
+/// those tokens, when each is a whole token that normalizes the same alone as among the others
+/// (crate::plain makes sure), and a scan of a set of whole words finds in it what it would find in
+/// all of `text`.
 pub(crate) fn normalize_words(
     text: &str,
     tokens: &[(usize, usize)],
     profile: Profile,
     buffer: Normalized,
 ) -> Normalized {
-    let mut out = buffer;
-    out.text.clear();
-    out.units.clear();
-    out.words.clear();
-    out.unspaced = false;
-    let mut token = Normalized::default();
+    let len = tokens.iter().map(|&(start, end)| end - start + 1).sum();
+    let mut out = Tokens::new(profile, len, buffer);
     let mut after = 0;
     for &(start, end) in tokens {
-        let Some(slice) = text.get(start..end) else {
+        // Cut at the token's end: nothing after it can change it.
+        let Some(upto) = text.get(..end).filter(|_| after <= start) else {
             continue;
         };
-        token = normalize_into(slice, profile, token);
-        if token.units.is_empty() {
-            continue;
+        if start > after {
+            out.separator(after as u32, start as u32, false);
         }
-        if !out.units.is_empty() {
-            out.units.push(Unit {
-                norm: out.text.len() as u32,
-                start: after as u32,
-                end: start as u32,
-                run: 1,
-                flags: Unit::GAP,
-            });
-            out.text.push(' ');
-        }
-        let (norm, first) = (out.text.len() as u32, out.units.len() as u32);
-        out.text.push_str(&token.text);
-        out.units.extend(token.units.iter().map(|u| Unit {
-            norm: u.norm + norm,
-            start: u.start + start as u32,
-            end: u.end + start as u32,
-            ..*u
-        }));
-        out.words
-            .extend(token.words.iter().map(|&(i, j)| (i + first, j + first)));
-        out.unspaced |= token.unspaced;
+        fold_clusters(upto, start, profile, &mut out, true);
+        out.end_token();
         after = end;
     }
-    out
+    out.finish()
 }
 
 /// [`normalize`], with or without the shortcuts for whole tokens and runs of separators, to test
@@ -328,19 +305,20 @@ pub(crate) fn normalize_words(
 #[cfg(test)]
 pub(crate) fn normalize_with(text: &str, profile: Profile, shortcuts: bool) -> Normalized {
     let mut tokens = Tokens::new(profile, text.len(), Normalized::default());
-    fold_clusters(text, profile, &mut tokens, shortcuts);
+    fold_clusters(text, 0, profile, &mut tokens, shortcuts);
     tokens.finish()
 }
 
 /// Steps 1–5 and classification, cluster by cluster.
-fn fold_clusters(text: &str, profile: Profile, pieces: &mut Tokens, shortcuts: bool) {
+/// From byte `from` of `text` to its end.
+fn fold_clusters(text: &str, from: usize, profile: Profile, pieces: &mut Tokens, shortcuts: bool) {
     let bytes = text.as_bytes();
     // An ASCII byte is a cluster of its own unless a combining mark follows it, which is never
     // ASCII.
     let alone = |at: usize| bytes.get(at + 1).is_none_or(|n| *n < 0x80);
     let kinds = word_kinds(profile);
     let word = |b: u8| ASCII.get(usize::from(b)).is_some_and(|k| k & kinds != 0);
-    let mut i = 0;
+    let mut i = from;
     let mut buf: Vec<char> = Vec::new();
     while i < bytes.len() {
         let b = bytes[i];

@@ -11,8 +11,9 @@
 //! the whole way.
 //!
 //! Reading costs about three quarters of the whole way, so a text the shortcut gives up on costs
-//! more than the whole way alone. Each set keeps the recent odds ([`Odds`]) and stops trying while
-//! more than a fifth of texts are given up on, but for one text in 16, to notice when they turn.
+//! more than the whole way alone, and so does one whose words are mostly keys. Each set keeps the
+//! recent odds ([`Odds`]) and stops trying while more than a fifth of texts are of either kind, but
+//! for one text in 16, to notice when they turn.
 //!
 //! [`normalize_words`]: crate::normalize::normalize_words
 

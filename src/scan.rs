@@ -135,7 +135,10 @@ impl<'s> Scanner<'s> {
             if let Some(w) = shortcut {
                 let mut keys = Vec::new();
                 let read = plain::word_keys(w, text, &mut keys);
-                w.odds.note(!read);
+                // Keys in more than a quarter of the text leave little not to normalize: with
+                // many such texts, reading first does not pay (100k words of English, say).
+                let dense = keys.iter().map(|(a, b)| b - a).sum::<usize>() * 4 > text.len();
+                w.odds.note(!read || dense);
                 if read {
                     if !keys.is_empty() {
                         let buffer = spare.pop().unwrap_or_default();
