@@ -325,8 +325,9 @@ impl<'a> SetScan<'a> {
             None => Some(&self.set.word),
             Some(w) => w.rest.as_ref(),
         };
-        if !self.norm.unspaced {
-            // Every word boundary starts a word: visit the words alone.
+        if !self.norm.unspaced || walked.is_none() {
+            // Every word boundary starts a word, or only words are looked up: visit the words
+            // alone.
             for &(i, j) in &self.norm.words {
                 let (i, j) = (i as usize, j as usize);
                 let from = units[i].norm as usize;
