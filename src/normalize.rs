@@ -533,7 +533,7 @@ fn is_plain_cjk(c: char) -> bool {
 /// that every profile reads as a separator, light or not whatever the profile: looked up here
 /// instead of folded. (Not `…` or `．`: they fold to light periods, but only under `compat`.)
 #[inline]
-fn is_plain_separator(c: char) -> bool {
+pub(crate) fn is_plain_separator(c: char) -> bool {
     matches!(c,
         '\u{2018}' | '\u{2019}' | '\u{201C}' | '\u{201D}'
         | '\u{3000}'..='\u{3003}' | '\u{3008}'..='\u{3011}' | '\u{3014}'..='\u{301F}' | '\u{30FB}'

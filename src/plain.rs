@@ -1,5 +1,5 @@
-//! A shortcut for most posts: a text of ASCII checked against a set whose keys are all whole
-//! words is read word by word without being normalized as a whole.
+//! A shortcut for most posts: a text of ASCII (and common punctuation) checked against a set whose
+//! keys are all whole words is read word by word without being normalized as a whole.
 //!
 //! Under the full profile a word's normalized form is, in ASCII, the word in lower case with
 //! repeated letters collapsed, and letters spaced out (`s p a m`) joined. The shortcut looks those
@@ -19,7 +19,7 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use crate::normalize::{letters, Profile, ASCII, DIGIT};
+use crate::normalize::{is_plain_separator, letters, Profile, ASCII, DIGIT};
 use crate::warm::Warm;
 
 /// Words longer than this go the whole way.
@@ -28,9 +28,12 @@ const LONGEST: usize = 64;
 /// The bytes of a token under the full profile: letters, digits and `$ @ !`.
 const TOKEN: u8 = 0x7;
 
-/// Whether the shortcut reads `text` under `profile`: ASCII under the full profile.
+/// Whether the shortcut reads `text` under `profile`: ASCII under the full profile, with common
+/// punctuation besides (curly quotes, Japanese punctuation: [`is_plain_separator`]), which every
+/// profile reads as a gap.
 pub(crate) fn reads(text: &str, profile: Profile) -> bool {
-    profile == Profile::FULL && text.is_ascii()
+    profile == Profile::FULL
+        && (text.is_ascii() || text.chars().all(|c| c.is_ascii() || is_plain_separator(c)))
 }
 
 /// Reads `text` (one the shortcut [`reads`]) and adds to `keys` the byte range of every word
@@ -39,7 +42,12 @@ pub(crate) fn reads(text: &str, profile: Profile) -> bool {
 /// caller checks that the set has no keys but whole words.
 pub(crate) fn word_keys(warm: &Warm, text: &str, keys: &mut Vec<(usize, usize)>) -> bool {
     let bytes = text.as_bytes();
-    let kind = |at: usize| bytes.get(at).map(|&b| ASCII[usize::from(b & 0x7F)]);
+    // A byte of a character that is not ASCII belongs to a separator (see `reads`).
+    let kind = |at: usize| {
+        bytes
+            .get(at)
+            .map(|&b| ASCII.get(usize::from(b)).copied().unwrap_or(0))
+    };
     let ends_token = |at: usize| kind(at).is_none_or(|k| k & TOKEN == 0);
     // The word being read, in lower case, with room for whole 8-byte writes.
     let mut word = [0u8; LONGEST + 8];
@@ -205,13 +213,15 @@ mod tests {
             ("wow!!! so !!! cool", Some(&[])),
             ("I said a b c", Some(&[])), // `abc`
             ("SPAM! and ab", Some(&[(0, 4), (10, 12)])),
-            ("spaaam", Some(&[(0, 6)])),        // `spam`
+            ("spaaam", Some(&[(0, 6)])),         // `spam`
             ("5 555", Some(&[(0, 1), (2, 5)])), // both read `5`, as `55` does (repeats decide later)
             ("a c is not a b", None),           // `a b` is read as `ab`
             ("s p a m", None),                  // `spam`
             ("sp4m and 4pple", None),           // leetspeak
             ("$pam or @b", None),               // leetspeak
             ("héllo", None),                    // not ASCII
+            ("don’t “spam”", Some(&[(11, 15)])), // curly quotes are gaps
+            ("s’p’a’m", None),                  // spaced out across them
         ] {
             let mut found = Vec::new();
             let read = reads(text, Profile::FULL) && word_keys(&warm, text, &mut found);

@@ -542,7 +542,9 @@ fn plain_sentence() -> impl Strategy<Value = String> {
         8 => prop::sample::select(vec!["SPAM", "Ab", "spaaam", "sss", "hello", "aab"]).prop_map(String::from),
         1 => prop::sample::select(vec!["s p a m", "a b", "sp4m", "$s", "a", "ab!"]).prop_map(String::from),
     ];
-    let gap = prop::sample::select(vec![" ", ", ", ". ", "!! ", " - ", "'", "  ", "\n"]);
+    let gap = prop::sample::select(vec![
+        " ", ", ", ". ", "!! ", " - ", "'", "  ", "\n", "’", " “", "” ", "、",
+    ]);
     prop::collection::vec((word, gap), 0..8)
         .prop_map(|v| v.into_iter().map(|(w, g)| format!("{w}{g}")).collect())
 }
