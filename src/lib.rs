@@ -9,7 +9,7 @@
 //!
 //! # Overview
 //!
-//! * [`compile`] / [`Compiler`] turn term lists ([`Source`]) into a [`TermSet`]: a compact,
+//! * [`compile`](fn@compile) / [`Compiler`] turn term lists ([`Source`]) into a [`TermSet`]: a compact,
 //!   versioned, checksummed byte buffer that loads in place with [`TermSet::from_bytes`].
 //! * [`Scanner`] checks text against one or more sets at once and returns a [`Verdict`]: the
 //!   strongest [`Action`] and every [`Match`] with its span, rule, action and [`Category`].

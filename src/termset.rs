@@ -188,7 +188,7 @@ impl Index {
 
 /// A compiled term set, ready to scan.
 ///
-/// Build one with [`compile`](crate::compile) or [`Compiler`](crate::Compiler), store
+/// Build one with [`compile`](fn@crate::compile) or [`Compiler`](crate::Compiler), store
 /// [`as_bytes`](TermSet::as_bytes), and load them again with [`from_bytes`](TermSet::from_bytes).
 pub struct TermSet {
     bytes: Arc<[u8]>,
