@@ -309,8 +309,7 @@ pub(crate) fn normalize_with(text: &str, profile: Profile, shortcuts: bool) -> N
     tokens.finish()
 }
 
-/// Steps 1–5 and classification, cluster by cluster.
-/// From byte `from` of `text` to its end.
+/// Steps 1–5 and classification, cluster by cluster, from byte `from` of `text` to its end.
 fn fold_clusters(text: &str, from: usize, profile: Profile, pieces: &mut Tokens, shortcuts: bool) {
     let bytes = text.as_bytes();
     // An ASCII byte is a cluster of its own unless a combining mark follows it, which is never

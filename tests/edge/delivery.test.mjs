@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { startOrigin, startWorker, originJson, waitFor } from "./harness.mjs";
 
-// Cloudflare Queues' limit on one message, in bytes (Miniflare enforces the same).
+// Cloudflare Queues' limit on one message, in bytes. Miniflare does not enforce it (it queues
+// much larger messages), so the tests below check the reports' sizes themselves.
 const QUEUE_MESSAGE_LIMIT = 128_000;
 // No queue at all: the producer binding is missing, as after a wrangler.toml mistake.
 const NO_QUEUE = { queueProducers: {}, queueConsumers: {} };

@@ -91,12 +91,15 @@ fn result(text: &str, verdict: &termgate::Verdict) -> js_sys::Object {
     let object = check_result(name(verdict.name()));
     let bytes = text.as_bytes();
     let ascii = verdict.matches.is_empty() || text.is_ascii();
+    let units = |from: usize, to: usize| {
+        if ascii {
+            to.saturating_sub(from)
+        } else {
+            bytes.get(from..to).map_or(0, utf16_len)
+        }
+    };
     let (mut at, mut utf16) = (0, 0);
     for m in &verdict.matches {
-        let units = |from: usize, to: usize| match ascii {
-            true => to.saturating_sub(from),
-            false => bytes.get(from..to).map_or(0, utf16_len),
-        };
         if m.start < at {
             (at, utf16) = (0, 0);
         }
