@@ -140,12 +140,18 @@ impl Odds {
         self.failing.load(Ordering::Relaxed) < FAILING || asked % PROBE_EVERY == 0
     }
 
-    /// Counts one text, over about the last 32.
+    /// Counts one text, over about the last 32. A text tried while the shortcut is off is a
+    /// probe and stands for the [`PROBE_EVERY`] texts not tried: counted as one, a burst of
+    /// failures (a run of quoted e-mail addresses, say) would keep the shortcut off for the
+    /// next ~800 texts, however plain they are.
     pub fn note(&self, failed: bool) {
         let share = self.failing.load(Ordering::Relaxed);
+        let weight = if share < FAILING { 1 } else { PROBE_EVERY };
         let now = if failed { 65536 } else { 0 };
-        self.failing
-            .store(share - share / 32 + now / 32, Ordering::Relaxed);
+        self.failing.store(
+            share - share / 32 * weight + now / 32 * weight,
+            Ordering::Relaxed,
+        );
     }
 }
 
@@ -237,15 +243,18 @@ mod tests {
     fn odds_turn_after_a_run_of_failures_and_back() {
         let odds = Odds::default();
         assert!(odds.worth_trying());
-        for _ in 0..8 {
+        for _ in 0..64 {
             odds.note(true);
         }
         // Off, but for one text in 16.
         let tried = (0..64).filter(|_| odds.worth_trying()).count();
         assert_eq!(tried, 64 / PROBE_EVERY as usize);
-        for _ in 0..64 {
+        // Each probe that succeeds stands for the 16 texts not tried: the third turns it back on.
+        for _ in 0..2 {
             odds.note(false);
         }
+        assert!(!(0..64).all(|_| odds.worth_trying()));
+        odds.note(false);
         assert!((0..64).all(|_| odds.worth_trying()));
     }
 }
