@@ -321,26 +321,12 @@ fn fold_clusters(text: &str, from: usize, profile: Profile, pieces: &mut Tokens,
     let mut buf: Vec<char> = Vec::new();
     while i < bytes.len() {
         let b = bytes[i];
-        // A whole token of kana, common ideographs and ASCII letters and digits, ended by a
-        // separator or the text's end: its end, if there is one at `start`.
-        // Also whether the token has both ASCII digits and letters (`mixed`): only there can
-        // digits be leetspeak.
-        let plain_run = |start: usize| {
-            let (mut digits, mut letters) = (false, false);
-            let run = text[start..]
-                .find(|c: char| {
-                    digits |= c.is_ascii_digit();
-                    letters |= c.is_ascii_alphabetic();
-                    !(is_plain_cjk(c) || c.is_ascii_alphanumeric())
-                })
-                .map_or(text.len(), |n| start + n);
-            let mixed = digits && letters;
-            let ends_token = match text[run..].chars().next() {
-                None => true,
-                Some(c) if c.is_ascii() => !word(c as u8) && alone(run),
-                Some(c) => is_plain_separator(c),
-            };
-            ends_token.then_some((run, mixed))
+        // Whether a token of kana, common ideographs and ASCII letters and digits that ends at
+        // `run` is a whole token: a separator or the text's end follows it.
+        let ends_token = |run: usize| match text[run..].chars().next() {
+            None => true,
+            Some(c) if c.is_ascii() => !word(c as u8) && alone(run),
+            Some(c) => is_plain_separator(c),
         };
         if shortcuts && b < 0x80 && alone(i) {
             // A word of ASCII letters, or a run of ASCII separators: read in one go.
@@ -349,8 +335,7 @@ fn fold_clusters(text: &str, from: usize, profile: Profile, pieces: &mut Tokens,
                     i = end;
                     continue;
                 }
-                if let Some((run, mixed)) = plain_run(i) {
-                    pieces.plain_token(&text[i..run], i as u32, mixed);
+                if let Some(run) = pieces.plain_token_at(text, i, ends_token) {
                     i = run;
                     continue;
                 }
@@ -405,8 +390,7 @@ fn fold_clusters(text: &str, from: usize, profile: Profile, pieces: &mut Tokens,
             continue;
         }
         if shortcuts && is_plain_cjk(first) && pieces.token.is_empty() {
-            if let Some((run, mixed)) = plain_run(start) {
-                pieces.plain_token(&text[start..run], start as u32, mixed);
+            if let Some(run) = pieces.plain_token_at(text, start, ends_token) {
                 i = run;
                 continue;
             }
@@ -712,6 +696,23 @@ fn homoglyph(c: char) -> char {
     }
 }
 
+/// What a kana, common ideograph or ASCII letter or digit of a plain token writes (before
+/// leetspeak).
+#[inline]
+fn plain_fold(c: char, profile: Profile) -> char {
+    if c.is_ascii() {
+        if profile.has(Fold::Case) {
+            c.to_ascii_lowercase()
+        } else {
+            c
+        }
+    } else if profile.has(Fold::Kana) {
+        hiragana(c)
+    } else {
+        c
+    }
+}
+
 #[inline]
 fn hiragana(c: char) -> char {
     match c {
@@ -783,6 +784,19 @@ struct Tokens {
     last_char: Option<char>,
     /// The characters of the token being written, while its leetspeak is settled.
     chars: Vec<char>,
+}
+
+/// See [`Tokens::checkpoint`].
+struct Checkpoint {
+    units: usize,
+    last_unit: Option<Unit>,
+    text: usize,
+    words: usize,
+    last_word: Option<(u32, u32)>,
+    unspaced: bool,
+    gap: Option<(u32, u32)>,
+    prev_one_letter: bool,
+    last_char: Option<char>,
 }
 
 impl Tokens {
@@ -961,53 +975,30 @@ impl Tokens {
 
     /// [`Tokens::end_token`] for a token of kana, common ideographs and ASCII letters and digits
     /// only (`token` starts at byte `start` of the text; `mixed`: with both ASCII letters and
-    /// digits), none followed by a combining mark: the same writing without buffering its pieces.
+    /// digits), none followed by a combining mark: the same writing without buffering its pieces,
+    /// for the tokens [`Tokens::plain_token_at`] cannot write as it reads them.
     fn plain_token(&mut self, token: &str, start: u32, mixed: bool) {
         debug_assert!(self.token.is_empty());
         let profile = self.profile;
         let repeats = profile.has(Fold::Repeats);
         let long = |c: char| repeats && c == '\u{30FC}';
-        let fold = |c: char| match c {
-            _ if c.is_ascii() => {
-                if profile.has(Fold::Case) {
-                    c.to_ascii_lowercase()
-                } else {
-                    c
-                }
-            }
-            _ if profile.has(Fold::Kana) => hiragana(c),
-            _ => c,
-        };
+        let fold = |c: char| plain_fold(c, profile);
         // Digits can be leetspeak only next to ASCII letters (there are no leet symbols here): in
         // a token with both, what each character writes is settled over the whole token first.
         let mut settled = std::mem::take(&mut self.chars);
         settled.clear();
+        settled.extend(token.chars().filter(|c| !long(*c)).map(fold));
         if mixed && profile.has(Fold::Leetspeak) {
-            settled.extend(token.chars().filter(|c| !long(*c)).map(fold));
             read_leet_digits(&mut settled);
         }
-        let (first, one_letter, last) = match settled.split_first() {
-            Some((&first, rest)) => {
-                let one = !first.is_ascii_digit() && rest.iter().all(|&c| repeats && c == first);
-                (first, one, settled.last().copied().unwrap_or(first))
-            }
-            None => {
-                let mut written = token.chars().filter(|c| !long(*c)).map(fold);
-                let Some(first) = written.next() else {
-                    // Long vowel marks alone are part of the gap.
-                    self.separator(start, start + token.len() as u32, true);
-                    self.chars = settled;
-                    return;
-                };
-                // Both read only as far as they need to: the second character, the last one.
-                let one = !first.is_ascii_digit() && written.all(|c| repeats && c == first);
-                (
-                    first,
-                    one,
-                    token.chars().rev().find(|c| !long(*c)).map_or(first, fold),
-                )
-            }
+        let Some((&first, rest)) = settled.split_first() else {
+            // Long vowel marks alone are part of the gap.
+            self.separator(start, start + token.len() as u32, true);
+            self.chars = settled;
+            return;
         };
+        let one_letter = !first.is_ascii_digit() && rest.iter().all(|&c| repeats && c == first);
+        let last = rest.last().copied().unwrap_or(first);
         self.open(one_letter, is_unspaced(first));
         let mut settled_chars = settled.iter();
         for (at, c) in token.char_indices() {
@@ -1019,6 +1010,96 @@ impl Tokens {
         }
         self.prev_unspaced = is_unspaced(last);
         self.chars = settled;
+    }
+
+    /// Reads the token of kana, common ideographs and ASCII letters and digits at byte `start` of
+    /// `text`, if it is a whole one (`ends_token` where it ends), and writes it as
+    /// [`Tokens::plain_token`] would; returns its end. Most such tokens are written as they are
+    /// read, in one pass; the few whose writing depends on all of them are undone and written
+    /// again by `plain_token`: one letter or only long vowel marks (the gap before them may be
+    /// crossed), or ASCII digits next to letters (leetspeak).
+    fn plain_token_at(
+        &mut self,
+        text: &str,
+        start: usize,
+        ends_token: impl Fn(usize) -> bool,
+    ) -> Option<usize> {
+        let saved = self.checkpoint();
+        let profile = self.profile;
+        let repeats = profile.has(Fold::Repeats);
+        let leet = profile.has(Fold::Leetspeak);
+        let (mut digits, mut letters) = (false, false);
+        let mut first = None;
+        let mut one_letter = true;
+        let mut last = '\0';
+        let mut end = text.len();
+        for (at, c) in text[start..].char_indices() {
+            let ascii = c.is_ascii();
+            if !(ascii && c.is_ascii_alphanumeric() || !ascii && is_plain_cjk(c)) {
+                end = start + at;
+                break;
+            }
+            digits |= c.is_ascii_digit();
+            letters |= c.is_ascii_alphabetic();
+            if repeats && c == '\u{30FC}' {
+                continue;
+            }
+            let folded = plain_fold(c, profile);
+            match first {
+                None => {
+                    first = Some(folded);
+                    self.open(false, is_unspaced(folded));
+                }
+                Some(f) => one_letter &= repeats && folded == f,
+            }
+            last = folded;
+            let at = (start + at) as u32;
+            self.put(folded, at, at + c.len_utf8() as u32, ascii);
+        }
+        if end == start || !ends_token(end) {
+            self.restore(saved);
+            return None;
+        }
+        let mixed = digits && letters;
+        if first.is_none_or(|f| one_letter && !f.is_ascii_digit()) || (leet && mixed) {
+            self.restore(saved);
+            self.plain_token(&text[start..end], start as u32, mixed);
+        } else {
+            self.prev_unspaced = is_unspaced(last);
+        }
+        Some(end)
+    }
+
+    /// What [`Tokens::open`] and [`Tokens::put`] change, to undo a token written in vain.
+    fn checkpoint(&self) -> Checkpoint {
+        Checkpoint {
+            units: self.out.units.len(),
+            last_unit: self.out.units.last().copied(),
+            text: self.out.text.len(),
+            words: self.out.words.len(),
+            last_word: self.out.words.last().copied(),
+            unspaced: self.out.unspaced,
+            gap: self.gap,
+            prev_one_letter: self.prev_one_letter,
+            last_char: self.last_char,
+        }
+    }
+
+    fn restore(&mut self, saved: Checkpoint) {
+        let out = &mut self.out;
+        out.units.truncate(saved.units);
+        if let (Some(unit), Some(last)) = (saved.last_unit, out.units.last_mut()) {
+            *last = unit;
+        }
+        out.text.truncate(saved.text);
+        out.words.truncate(saved.words);
+        if let (Some(word), Some(last)) = (saved.last_word, out.words.last_mut()) {
+            *last = word;
+        }
+        out.unspaced = saved.unspaced;
+        self.gap = saved.gap;
+        self.prev_one_letter = saved.prev_one_letter;
+        self.last_char = saved.last_char;
     }
 
     /// Starts writing a token that writes at least one character (`first_unspaced`: the first is
@@ -1279,6 +1360,38 @@ mod tests {
                     let fast = normalize_with(&text, p, true);
                     assert_eq!(fast.text, slow.text, "{text:?} in profile {}", p.names());
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn tokens_read_in_one_pass_are_written_as_on_the_general_path() {
+        // Each case ends the one-pass reading a different way: written, or undone because of
+        // what comes after it (an emoji is no separator, a combining mark continues a cluster)
+        // after changing the unit before it (a repeat across a crossed gap), or because its
+        // digits may be leetspeak or it is one letter.
+        let texts = [
+            "今日はいいテンキですね。明日もa1?",
+            "か・かき😀",
+            "か・かき\u{3099}",
+            "かき\u{3099}く",
+            "のab1",
+            "ーA0",
+            "石垣島の南東約480kmにあり",
+            "ス・リ・ッ・ト",
+            "a あ b",
+            "ああーー",
+            "ー・ー",
+            "abc のxyz",
+        ];
+        for bits in 0..=Profile::FULL.bits() {
+            let p = Profile::from_bits(bits).unwrap();
+            for text in texts {
+                let slow = normalize_with(text, p, false);
+                let fast = normalize_with(text, p, true);
+                assert_eq!(fast.text, slow.text, "{text:?} in profile {}", p.names());
+                assert_eq!(fast.units, slow.units, "{text:?} in profile {}", p.names());
+                assert_eq!(fast.words, slow.words, "{text:?} in profile {}", p.names());
             }
         }
     }
