@@ -89,6 +89,11 @@ pub const REPORT_TOO_LARGE: Text = Text {
     en: "This report is too large to send: all its fields together may take at most 120,000 bytes. Please shorten the longest ones and send it again.",
     ja: "報告が大きすぎるため送信できません。すべての項目を合わせて 120,000 バイトまでです。長い項目を短くして、もう一度送信してください。",
 };
+/// `503` on a user report that neither the queue nor the origin took.
+pub const REPORTS_UNAVAILABLE: Text = Text {
+    en: "Your report could not be received right now. Please send it again in a little while.",
+    ja: "現在、報告を受け付けられません。しばらくしてからもう一度送信してください。",
+};
 /// `202` on an accepted user report.
 pub const REPORT_ACCEPTED: Text = Text {
     en: "Thank you. Your report has been received.",

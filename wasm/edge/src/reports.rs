@@ -113,9 +113,28 @@ pub fn user_report(
     Ok(report)
 }
 
+/// How an accepted user report went on its way to the origin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sent {
+    /// Through the `REPORTS` queue, to be delivered in a batch.
+    Queued,
+    /// To the origin directly, because the queue refused it or is not bound; the origin took it.
+    Delivered,
+}
+
+impl Sent {
+    /// `queued` or `delivered`, the `status` of the `202` body.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sent::Queued => "queued",
+            Sent::Delivered => "delivered",
+        }
+    }
+}
+
 /// The `202` body for an accepted user report.
-pub fn accepted_body(id: &str, lang: Lang) -> Value {
-    json!({"id": id, "status": "queued", "message": i18n::REPORT_ACCEPTED.get(lang)})
+pub fn accepted_body(id: &str, sent: Sent, lang: Lang) -> Value {
+    json!({"id": id, "status": sent.as_str(), "message": i18n::REPORT_ACCEPTED.get(lang)})
 }
 
 /// What a client needs to build the report form: `GET /_termgate/reports/fields`.
@@ -276,6 +295,18 @@ mod tests {
         assert_eq!(MAX_REPORT_BYTES.to_string(), limit.replace(',', ""));
         assert!(i18n::REPORT_TOO_LARGE.en.contains(limit));
         assert!(i18n::REPORT_TOO_LARGE.ja.contains(limit));
+    }
+
+    #[test]
+    fn accepted_says_how_it_was_sent() {
+        let v = accepted_body("r1", Sent::Queued, Lang::En);
+        assert_eq!(
+            v,
+            json!({"id": "r1", "status": "queued", "message": i18n::REPORT_ACCEPTED.en})
+        );
+        let v = accepted_body("r2", Sent::Delivered, Lang::Ja);
+        assert_eq!(v["status"], "delivered");
+        assert_eq!(v["message"], i18n::REPORT_ACCEPTED.ja);
     }
 
     #[test]
