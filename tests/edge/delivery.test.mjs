@@ -109,6 +109,20 @@ test("a user report too large for one queue message is refused whole with 413, g
   assert.equal(got.fields.body_text.length, 60_000);
 });
 
+test("a user report body over 256 KiB is refused unread with 413, in Japanese or English", async () => {
+  const before = (await state()).reports.length;
+  const huge = { header_information: "Received: x\n", body_text: "b".repeat(300 * 1024) };
+  for (const [lang, message] of [["ja", /^報告が大きすぎる.*256 KiB/], ["en", /^This report is too large.*256 KiB/]]) {
+    const resp = await userReport(worker, "spam", huge, { "accept-language": lang });
+    assert.equal(resp.status, 413, lang);
+    const refused = await resp.json();
+    assert.equal(refused.error, "too_large");
+    assert.equal(refused.max_bytes, 262_144);
+    assert.match(refused.message, message);
+  }
+  assert.equal((await state()).reports.length, before, "nothing was queued");
+});
+
 test("with no queue, filter reports go to the origin directly, signed, retried when it fails once", async () => {
   const direct = await startWorker(origin.url, { REPORT_INCLUDE_TEXT: "true" }, {}, NO_QUEUE);
   try {

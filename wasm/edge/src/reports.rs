@@ -113,6 +113,17 @@ pub fn user_report(
     Ok(report)
 }
 
+/// The `413` body for a user report body over [`MAX_USER_REPORT_BYTES`], which is refused unread:
+/// the limit and a message in the reporter's language, like the `413` of a report too large to
+/// queue (which also names each field's size; this one has no fields it has read).
+pub fn body_too_large(lang: Lang) -> Value {
+    json!({
+        "error": "too_large",
+        "message": i18n::REPORT_BODY_TOO_LARGE.get(lang),
+        "max_bytes": MAX_USER_REPORT_BYTES,
+    })
+}
+
 /// How an accepted user report went on its way to the origin.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Sent {
@@ -295,6 +306,27 @@ mod tests {
         assert_eq!(MAX_REPORT_BYTES.to_string(), limit.replace(',', ""));
         assert!(i18n::REPORT_TOO_LARGE.en.contains(limit));
         assert!(i18n::REPORT_TOO_LARGE.ja.contains(limit));
+    }
+
+    #[test]
+    fn a_body_over_the_limit_is_refused_in_either_language() {
+        for lang in [Lang::En, Lang::Ja] {
+            let v = body_too_large(lang);
+            assert_eq!(v["error"], "too_large");
+            assert_eq!(v["max_bytes"], 262_144);
+            assert_eq!(v["message"], i18n::REPORT_BODY_TOO_LARGE.get(lang));
+        }
+        // The messages state the limit the code applies.
+        assert_eq!(MAX_USER_REPORT_BYTES, 256 * 1024);
+        for text in [
+            i18n::REPORT_BODY_TOO_LARGE.en,
+            i18n::REPORT_BODY_TOO_LARGE.ja,
+        ] {
+            assert!(
+                text.contains("256 KiB") && text.contains("262,144"),
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -11,7 +11,7 @@ use worker::{
 };
 
 use super::mutes::session_user;
-use super::util::{body_limited, json_error, lang, localized_error, now_ms, uuid, var, Json};
+use super::util::{body_limited, lang, localized_error, now_ms, uuid, var, Json};
 use crate::config::Config;
 use crate::i18n;
 use crate::reports::{self, Refused, Sent};
@@ -128,7 +128,7 @@ pub async fn user_report(mut req: Request, env: &Env, config: &Config) -> Result
     let lang = lang(&req);
     let user = session_user(&req, env);
     let Some(body) = body_limited(&mut req, reports::MAX_USER_REPORT_BYTES).await? else {
-        return json_error(413, "too_large", "report larger than 256 KiB");
+        return Json(reports::body_too_large(lang)).status(413);
     };
     let id = uuid();
     let report = match reports::user_report(&body, lang, &id, now_ms(), user.as_deref()) {
