@@ -1,8 +1,11 @@
 # The core crate and the CLI.
 .PHONY: test-core bench bench-data
+# Clippy twice: the workspace as built natively, then the core without default features, as the
+# wasm crates build it (every target but those that need `cli`, see Cargo.toml, must build).
 test-core:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy --no-default-features --all-targets -- -D warnings
 	cargo test --workspace
 
 # Benchmark inputs, installed from package registries (see benches/fetch-data.sh).

@@ -1,6 +1,7 @@
 // Reports are never silently lost: reports too large for one queue message are shortened (and say
 // so), user reports too large are refused whole, and when the queue cannot take a report it goes
-// to the origin directly; only when that fails too is it logged, in full.
+// to the origin directly; only when that fails too is a filter report logged, in full, and a user
+// report answered 503 for the reporter to send again.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
@@ -29,6 +30,22 @@ const postJson = (w, doc) => {
   const resp = w.fetch("/api/posts", { method: "POST", headers: { "content-type": "application/json" }, body });
   return { body, resp };
 };
+/** A worker with no queue binding whose log lines ({level, message}) are kept in `logs`. */
+const startLoggedWithoutQueue = async () => {
+  const logs = [];
+  const w = await startWorker(origin.url, {}, {}, {
+    ...NO_QUEUE,
+    handleStructuredLogs: ({ level, message }) => {
+      logs.push({ level, message });
+    },
+  });
+  return { worker: w, logs };
+};
+const userReport = (w, category, fields, headers = {}) => w.fetch("/_termgate/reports", {
+  method: "POST",
+  headers: { "content-type": "application/json", ...headers },
+  body: JSON.stringify({ category, fields }),
+});
 /** The report of the post whose body was `body`, once it has arrived, and the batch it came in. */
 const arrived = (body) => waitFor(async () => {
   const s = await state();
@@ -72,11 +89,7 @@ test("a post with tens of thousands of matches: the first are listed, the rest c
 });
 
 test("a user report too large for one queue message is refused whole with 413, giving each field's size", async () => {
-  const send = (fields, headers = {}) => worker.fetch("/_termgate/reports", {
-    method: "POST",
-    headers: { "content-type": "application/json", ...headers },
-    body: JSON.stringify({ category: "spam", fields }),
-  });
+  const send = (fields, headers) => userReport(worker, "spam", fields, headers);
   let resp = await send({ header_information: "Received: x\n".repeat(4_500), body_text: "b".repeat(65_000) }, { "accept-language": "ja" });
   assert.equal(resp.status, 413);
   const refused = await resp.json();
@@ -94,6 +107,20 @@ test("a user report too large for one queue message is refused whole with 413, g
   const got = await waitFor(async () => (await state()).reports.find((r) => r.id === id));
   assert.equal(got.fields.header_information, header);
   assert.equal(got.fields.body_text.length, 60_000);
+});
+
+test("a user report body over 256 KiB is refused unread with 413, in Japanese or English", async () => {
+  const before = (await state()).reports.length;
+  const huge = { header_information: "Received: x\n", body_text: "b".repeat(300 * 1024) };
+  for (const [lang, message] of [["ja", /^報告が大きすぎる.*256 KiB/], ["en", /^This report is too large.*256 KiB/]]) {
+    const resp = await userReport(worker, "spam", huge, { "accept-language": lang });
+    assert.equal(resp.status, 413, lang);
+    const refused = await resp.json();
+    assert.equal(refused.error, "too_large");
+    assert.equal(refused.max_bytes, 262_144);
+    assert.match(refused.message, message);
+  }
+  assert.equal((await state()).reports.length, before, "nothing was queued");
 });
 
 test("with no queue, filter reports go to the origin directly, signed, retried when it fails once", async () => {
@@ -123,13 +150,7 @@ test("with no queue, filter reports go to the origin directly, signed, retried w
 });
 
 test("with no queue and the origin refusing every try, the report is logged in full, loudly", async () => {
-  const logs = [];
-  const direct = await startWorker(origin.url, {}, {}, {
-    ...NO_QUEUE,
-    handleStructuredLogs: ({ level, message }) => {
-      logs.push({ level, message });
-    },
-  });
+  const { worker: direct, logs } = await startLoggedWithoutQueue();
   try {
     await originJson(origin.url, "/_demo/control", { fail_reports: 3 });
     const { body, resp } = postJson(direct, { text: "出会い系サイト (lost)" });
@@ -141,6 +162,49 @@ test("with no queue and the origin refusing every try, the report is logged in f
     assert.equal(report.kind, "filter");
     const tries = (await state()).batches.filter((b) => b.ids.includes(report.id));
     assert.deepEqual(tries.map((b) => [b.delivery, b.status]), [["direct", 503], ["direct", 503], ["direct", 503]]);
+  } finally {
+    await originJson(origin.url, "/_demo/control", { fail_reports: 0 });
+    await direct.stop();
+  }
+});
+
+test("with no queue, a user report goes to the origin directly; if the origin refuses it too, 503 in the reporter's language with Retry-After", async () => {
+  const { worker: direct, logs } = await startLoggedWithoutQueue();
+  const phishing = (details) => ({ urls: "https://account-update-center.example/login", details });
+  try {
+    let resp = await userReport(direct, "phishing", phishing("fake bank login (direct)"));
+    assert.equal(resp.status, 202);
+    const accepted = await resp.json();
+    assert.equal(accepted.status, "delivered", "not queued: there is no queue");
+    const got = await waitFor(async () => {
+      const s = await state();
+      const report = s.reports.find((r) => r.id === accepted.id);
+      return report && { report, batch: s.batches.find((b) => b.status === 200 && b.ids.includes(report.id)) };
+    });
+    assert.equal(got.report.fields.details, "fake bank login (direct)");
+    assert.equal(got.batch.delivery, "direct");
+    assert.deepEqual(got.batch.ids, [accepted.id]);
+
+    for (const [lang, message] of [["ja", /報告を受け付けられません/], ["en", /could not be received/]]) {
+      await originJson(origin.url, "/_demo/control", { fail_reports: 3 });
+      const batchesBefore = (await state()).batches.length;
+      resp = await userReport(direct, "phishing", phishing(`refused (${lang})`), { "accept-language": lang });
+      assert.equal(resp.status, 503, lang);
+      assert.equal(resp.headers.get("retry-after"), "1", "REPORT_RETRY_BASE_SECONDS");
+      const refused = await resp.json();
+      assert.equal(refused.error, "reports_unavailable");
+      assert.match(refused.message, message);
+      const tries = (await state()).batches.slice(batchesBefore);
+      assert.deepEqual(tries.map((b) => [b.delivery, b.status]), [["direct", 503], ["direct", 503], ["direct", 503]]);
+    }
+    assert.ok(logs.some((l) => l.level === "error" && /user report \S+ answered 503/.test(l.message)), "the refusal is logged");
+    assert.ok(!(await state()).reports.some((r) => r.fields?.details?.startsWith("refused")), "nothing half-delivered");
+
+    // The reporter sends it again once the origin is back.
+    resp = await userReport(direct, "phishing", phishing("refused (en)"));
+    assert.equal(resp.status, 202);
+    const { id } = await resp.json();
+    assert.ok((await state()).reports.some((r) => r.id === id), "delivered before the 202");
   } finally {
     await originJson(origin.url, "/_demo/control", { fail_reports: 0 });
     await direct.stop();

@@ -101,6 +101,28 @@ test("blocked posts never reach the origin; 403 names the matches, in Japanese o
   await waitFor(async () => (await reports()).some((r) => r.verdict === "block" && r.categories.includes("phishing")));
 });
 
+test("a 1 MiB blocked post with 149,000 matches gets a bounded 403: the first 100 listed, the rest counted", async () => {
+  const n = 149_000;
+  const body = JSON.stringify({ text: "死ね ".repeat(n) });
+  assert.ok(Buffer.byteLength(body) > 1_000_000 && Buffer.byteLength(body) <= 1_048_576);
+  const resp = await post("/api/posts", "application/json", body, { "accept-language": "ja" });
+  assert.equal(resp.status, 403);
+  const raw = Buffer.from(await resp.arrayBuffer());
+  // BLOCKED_BODY_MAX_BYTES (docs/edge.md): uncapped, this answer was 21 MB.
+  assert.ok(raw.length <= 33 * 1024, `${raw.length} bytes`);
+  const answer = JSON.parse(raw.toString());
+  assert.equal(answer.error, "post_blocked");
+  assert.match(answer.message, /投稿/);
+  assert.equal(answer.matches.length, 100);
+  assert.equal(answer.matches_omitted, n - 100);
+  assert.deepEqual(answer.matches.slice(0, 2).map((m) => [m.field, m.start, m.end, m.rule]), [["/text", 0, 6, "死ね"], ["/text", 7, 13, "死ね"]]);
+  // The report is not capped by this: it keeps what fits in a queue message, and counts the rest.
+  const sha = createHash("sha256").update(body).digest("hex");
+  const report = await waitFor(async () => (await reports()).find((r) => r.post_sha256 === sha), 15000);
+  assert.equal(report.verdict, "block");
+  assert.equal(report.matches.length + report.matches_omitted, n);
+});
+
 test("flagged posts arrive with the verdict headers and their report reaches the origin", async () => {
   const token = await login(origin.url, "alice");
   const body = JSON.stringify({ text: "新しい出会い系サイトを見つけた" });

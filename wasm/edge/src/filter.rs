@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 use termgate::{Action, Category, Scanner};
 
 use crate::extract::Field;
-use crate::fit::{fit_filter_report, MAX_REPORT_BYTES};
+use crate::fit::{first_within, fit_filter_report, MAX_REPORT_BYTES};
 use crate::i18n::{self, Lang};
 
 /// One match, located in the field it was found in.
@@ -105,13 +105,40 @@ fn match_json(m: &FieldMatch) -> Value {
     })
 }
 
-/// The JSON body of the `403` answered for a blocked post.
+/// The most matches the `403` of a blocked post lists; the rest are counted in `matches_omitted`.
+/// Enough to show an author what to change; the answer must not grow with the post.
+pub const BLOCKED_MATCHES_MAX: usize = 100;
+
+/// The most bytes of JSON the matches listed in a `403` may take. The count alone does not bound
+/// the answer: a match repeats its field's name, which a JSON body chooses (`/poll/options/*`
+/// names object members), and its rule (up to 16 parts of 256 characters). With this, the whole
+/// answer stays under [`BLOCKED_BODY_MAX_BYTES`] whatever the post.
+pub const BLOCKED_MATCHES_MAX_BYTES: usize = 32 * 1024;
+
+/// The most bytes the `403` body of a blocked post takes (documented in docs/edge.md): the
+/// matches' budget and room for the error, the longest message and `matches_omitted`.
+pub const BLOCKED_BODY_MAX_BYTES: usize = BLOCKED_MATCHES_MAX_BYTES + 1024;
+
+/// The JSON body of the `403` answered for a blocked post: the first matches, within
+/// [`BLOCKED_MATCHES_MAX`] and [`BLOCKED_MATCHES_MAX_BYTES`] (in the order of the fields and of the
+/// text), and `matches_omitted` counting the rest when there are more, as filter reports do.
 pub fn blocked_body(outcome: &Outcome, lang: Lang) -> Value {
-    json!({
+    // Lazily: a 1 MiB post can have a hundred thousand matches; only the listed ones become JSON.
+    let (listed, _) = first_within(
+        outcome.matches.iter().map(match_json),
+        BLOCKED_MATCHES_MAX,
+        BLOCKED_MATCHES_MAX_BYTES,
+    );
+    let omitted = outcome.matches.len() - listed.len();
+    let mut body = json!({
         "error": "post_blocked",
         "message": i18n::POST_BLOCKED.get(lang),
-        "matches": outcome.matches.iter().map(match_json).collect::<Vec<_>>(),
-    })
+        "matches": listed,
+    });
+    if omitted > 0 {
+        body["matches_omitted"] = omitted.into();
+    }
+    body
 }
 
 /// The most bytes of `termgate-matches`; further matches are summarized as `+N`.
@@ -235,6 +262,7 @@ pub fn iso8601(ms: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fit::json_len;
 
     fn m(field: &str, rule: &str, action: Action, category: Option<Category>) -> FieldMatch {
         FieldMatch {
@@ -312,6 +340,64 @@ mod tests {
             json!({"field":"/text","start":0,"end":4,"start_utf16":0,"end_utf16":4,"rule":"kys","action":"block","category":"harassment"})
         );
         assert_eq!(blocked_body(&o, Lang::En)["message"], i18n::POST_BLOCKED.en);
+        assert!(body.get("matches_omitted").is_none(), "only when some are");
+    }
+
+    #[test]
+    fn blocked_body_lists_the_first_matches_and_counts_the_rest() {
+        let o = Outcome {
+            action: Some(Action::Block),
+            matches: (0..150_000)
+                .map(|i| FieldMatch {
+                    start: 7 * i,
+                    ..m("/text", "死ね", Action::Block, Some(Category::Harassment))
+                })
+                .collect(),
+        };
+        let body = blocked_body(&o, Lang::Ja);
+        let listed = body["matches"].as_array().unwrap();
+        assert_eq!(listed.len(), BLOCKED_MATCHES_MAX);
+        assert_eq!(listed[0]["start"], 0);
+        assert_eq!(listed[99]["start"], 7 * 99, "the first ones, in order");
+        assert_eq!(body["matches_omitted"], 150_000 - BLOCKED_MATCHES_MAX);
+        assert!(json_len(&body) <= BLOCKED_BODY_MAX_BYTES);
+    }
+
+    #[test]
+    fn blocked_body_is_bounded_whatever_the_names() {
+        // Field names come from the post (object members under `/poll/options/*`), and rules may
+        // be long: the byte budget, not the count, bounds these.
+        let long = |n: usize, len: usize| Outcome {
+            action: Some(Action::Block),
+            matches: (0..n)
+                .map(|i| {
+                    m(
+                        &format!("/poll/options/{}", "x".repeat(len + i)),
+                        &"r".repeat(len),
+                        Action::Block,
+                        None,
+                    )
+                })
+                .collect(),
+        };
+        for (n, len, want_listed) in [(50, 2_000, 7), (3, 1 << 20, 0), (1, 10_000, 1)] {
+            let body = blocked_body(&long(n, len), Lang::En);
+            assert!(
+                json_len(&body) <= BLOCKED_BODY_MAX_BYTES,
+                "{n} x {len}: {}",
+                json_len(&body)
+            );
+            let listed = body["matches"].as_array().unwrap().len();
+            assert_eq!(listed, want_listed, "{n} x {len}");
+            let omitted = body
+                .get("matches_omitted")
+                .map_or(0, |v| v.as_u64().unwrap());
+            assert_eq!(listed + omitted as usize, n);
+        }
+        // The bound holds for the longer message too, with the largest count.
+        let mut body = blocked_body(&long(50, 2_000), Lang::Ja);
+        body["matches_omitted"] = u64::MAX.into();
+        assert!(json_len(&body) <= BLOCKED_BODY_MAX_BYTES);
     }
 
     #[test]

@@ -7,6 +7,9 @@
 //! instead, and says so in the report itself: matches past the first ones are counted in
 //! `matches_omitted`, and texts cut to a prefix are named in `text_truncated`. `post_sha256` and
 //! `categories` are left alone, so they always describe the whole post.
+//!
+//! [`first_within`], the rule for keeping the first matches that fit, also bounds the list of
+//! matches in the `403` answered for a blocked post (`filter::blocked_body`).
 
 use serde_json::Value;
 
@@ -34,7 +37,7 @@ pub fn fit_filter_report(report: &mut Value, max: usize) -> bool {
     let Some(obj) = report.as_object_mut() else {
         return false;
     };
-    let mut matches = match obj.get_mut("matches") {
+    let matches = match obj.get_mut("matches") {
         Some(Value::Array(m)) => std::mem::take(m),
         _ => Vec::new(),
     };
@@ -67,18 +70,9 @@ pub fn fit_filter_report(report: &mut Value, max: usize) -> bool {
     } else {
         avail.saturating_sub(text_need).max(avail / 2)
     };
-    let mut used = 0;
-    let mut kept = 0;
-    for m in &matches {
-        let size = json_len(m) + 1;
-        if used + size > match_budget {
-            break;
-        }
-        used += size;
-        kept += 1;
-    }
-    let omitted = matches.len() - kept;
-    matches.truncate(kept);
+    let total = matches.len();
+    let (matches, used) = first_within(matches, usize::MAX, match_budget);
+    let omitted = total - matches.len();
 
     let mut truncated = Vec::new();
     if let Some(t) = &mut text {
@@ -111,6 +105,31 @@ pub fn fit_filter_report(report: &mut Value, max: usize) -> bool {
         }
     }
     json_len(report) <= max
+}
+
+/// The first of `items` whose JSON, with a separating comma each, takes at most `budget` bytes,
+/// and at most `max_count` of them; with the bytes they take.
+///
+/// It stops at the first item that does not fit rather than skipping it, so what is kept is
+/// always a prefix ("the first N"), and a count of the rest says exactly what was left out. Items
+/// are taken from the iterator only until then, so a lazy iterator over hundreds of thousands of
+/// matches builds the JSON of the few it keeps, not of all of them.
+pub fn first_within(
+    items: impl IntoIterator<Item = Value>,
+    max_count: usize,
+    budget: usize,
+) -> (Vec<Value>, usize) {
+    let mut kept = Vec::new();
+    let mut used = 0;
+    for item in items.into_iter().take(max_count) {
+        let size = json_len(&item) + 1;
+        if used + size > budget {
+            break;
+        }
+        used += size;
+        kept.push(item);
+    }
+    (kept, used)
 }
 
 /// Bytes of `value` serialized as compact JSON.
@@ -304,6 +323,21 @@ mod tests {
             fit_filter_report(&mut r.clone(), 10_000),
             "fits with more room"
         );
+    }
+
+    #[test]
+    fn first_within_keeps_a_prefix_by_count_and_bytes() {
+        let items = || (0..10).map(|i| json!("x".repeat(i * 10)));
+        // Item i takes 10 * i + 2 bytes of JSON, plus its comma.
+        let (kept, used) = first_within(items(), usize::MAX, 3 + 13 + 23);
+        assert_eq!(kept.len(), 3);
+        assert_eq!(used, 39);
+        let (kept, _) = first_within(items(), 2, usize::MAX);
+        assert_eq!(kept, items().take(2).collect::<Vec<_>>());
+        // An item too large stops the list there, even when later ones would fit.
+        let (kept, used) = first_within([json!("x".repeat(50)), json!(1)], 9, 20);
+        assert!(kept.is_empty());
+        assert_eq!(used, 0);
     }
 
     #[test]

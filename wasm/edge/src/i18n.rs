@@ -84,10 +84,20 @@ pub const UNKNOWN_CATEGORY: Text = Text {
     en: "Unknown report category.",
     ja: "不明な報告カテゴリーです。",
 };
+/// `413` on a user report body over `reports::MAX_USER_REPORT_BYTES`.
+pub const REPORT_BODY_TOO_LARGE: Text = Text {
+    en: "This report is too large to send: a report may take at most 256 KiB (262,144 bytes). Please shorten it and send it again.",
+    ja: "報告が大きすぎるため送信できません。報告は 256 KiB（262,144 バイト）までです。短くして、もう一度送信してください。",
+};
 /// `413` on a user report too large for one queue message.
 pub const REPORT_TOO_LARGE: Text = Text {
     en: "This report is too large to send: all its fields together may take at most 120,000 bytes. Please shorten the longest ones and send it again.",
     ja: "報告が大きすぎるため送信できません。すべての項目を合わせて 120,000 バイトまでです。長い項目を短くして、もう一度送信してください。",
+};
+/// `503` on a user report that neither the queue nor the origin took.
+pub const REPORTS_UNAVAILABLE: Text = Text {
+    en: "Your report could not be received right now. Please send it again in a little while.",
+    ja: "現在、報告を受け付けられません。しばらくしてからもう一度送信してください。",
 };
 /// `202` on an accepted user report.
 pub const REPORT_ACCEPTED: Text = Text {

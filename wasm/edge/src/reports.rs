@@ -113,9 +113,39 @@ pub fn user_report(
     Ok(report)
 }
 
+/// The `413` body for a user report body over [`MAX_USER_REPORT_BYTES`], which is refused unread:
+/// the limit and a message in the reporter's language, like the `413` of a report too large to
+/// queue (which also names each field's size; this one has no fields it has read).
+pub fn body_too_large(lang: Lang) -> Value {
+    json!({
+        "error": "too_large",
+        "message": i18n::REPORT_BODY_TOO_LARGE.get(lang),
+        "max_bytes": MAX_USER_REPORT_BYTES,
+    })
+}
+
+/// How an accepted user report went on its way to the origin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sent {
+    /// Through the `REPORTS` queue, to be delivered in a batch.
+    Queued,
+    /// To the origin directly, because the queue refused it or is not bound; the origin took it.
+    Delivered,
+}
+
+impl Sent {
+    /// `queued` or `delivered`, the `status` of the `202` body.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sent::Queued => "queued",
+            Sent::Delivered => "delivered",
+        }
+    }
+}
+
 /// The `202` body for an accepted user report.
-pub fn accepted_body(id: &str, lang: Lang) -> Value {
-    json!({"id": id, "status": "queued", "message": i18n::REPORT_ACCEPTED.get(lang)})
+pub fn accepted_body(id: &str, sent: Sent, lang: Lang) -> Value {
+    json!({"id": id, "status": sent.as_str(), "message": i18n::REPORT_ACCEPTED.get(lang)})
 }
 
 /// What a client needs to build the report form: `GET /_termgate/reports/fields`.
@@ -276,6 +306,39 @@ mod tests {
         assert_eq!(MAX_REPORT_BYTES.to_string(), limit.replace(',', ""));
         assert!(i18n::REPORT_TOO_LARGE.en.contains(limit));
         assert!(i18n::REPORT_TOO_LARGE.ja.contains(limit));
+    }
+
+    #[test]
+    fn a_body_over_the_limit_is_refused_in_either_language() {
+        for lang in [Lang::En, Lang::Ja] {
+            let v = body_too_large(lang);
+            assert_eq!(v["error"], "too_large");
+            assert_eq!(v["max_bytes"], 262_144);
+            assert_eq!(v["message"], i18n::REPORT_BODY_TOO_LARGE.get(lang));
+        }
+        // The messages state the limit the code applies.
+        assert_eq!(MAX_USER_REPORT_BYTES, 256 * 1024);
+        for text in [
+            i18n::REPORT_BODY_TOO_LARGE.en,
+            i18n::REPORT_BODY_TOO_LARGE.ja,
+        ] {
+            assert!(
+                text.contains("256 KiB") && text.contains("262,144"),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn accepted_says_how_it_was_sent() {
+        let v = accepted_body("r1", Sent::Queued, Lang::En);
+        assert_eq!(
+            v,
+            json!({"id": "r1", "status": "queued", "message": i18n::REPORT_ACCEPTED.en})
+        );
+        let v = accepted_body("r2", Sent::Delivered, Lang::Ja);
+        assert_eq!(v["status"], "delivered");
+        assert_eq!(v["message"], i18n::REPORT_ACCEPTED.ja);
     }
 
     #[test]

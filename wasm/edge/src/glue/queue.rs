@@ -1,5 +1,6 @@
-//! Reports through the `REPORTS` queue: producing them (filter verdicts and user reports) and the
-//! consumer that delivers them to the origin in signed batches.
+//! Reports through the `REPORTS` queue: producing them (filter verdicts and user reports, sent to
+//! the origin directly when the queue refuses them) and the consumer that delivers them to the
+//! origin in signed batches.
 
 use std::time::Duration;
 
@@ -10,36 +11,54 @@ use worker::{
 };
 
 use super::mutes::session_user;
-use super::util::{body_limited, json_error, lang, now_ms, uuid, var, Json};
+use super::util::{body_limited, lang, localized_error, now_ms, uuid, var, Json};
 use crate::config::Config;
-use crate::reports::{self, Refused};
+use crate::i18n;
+use crate::reports::{self, Refused, Sent};
 
 /// The queue producer binding.
 pub const QUEUE_BINDING: &str = "REPORTS";
 
-/// Tries to queue a filter report this many times before delivering it directly.
+/// Tries to queue a report this many times before delivering it directly.
 const QUEUE_ATTEMPTS: usize = 3;
 /// Tries to deliver a report the queue refused this many times before giving up on it.
 const DIRECT_ATTEMPTS: usize = 3;
 /// Pause before each retry, in milliseconds: a send may fail for a moment (the queue's own
-/// transient errors), and all of it must end well within the 30 s `wait_until` allows.
+/// transient errors), and all of it must end well within the 30 s `wait_until` allows (and, for a
+/// user report, while its reporter waits: at most 2.4 s of pauses in all).
 const RETRY_PAUSE_MS: [u64; 2] = [200, 1000];
 
 /// Sends a filter report after the response, without delaying it, and makes sure it is not lost:
 /// a send the queue refuses is retried, then the report is POSTed to the origin directly, and
 /// only if the origin refuses it too is it logged in full, as the last copy there is.
+pub fn enqueue(env: &Env, ctx: &Context, config: &Config, report: &Value) {
+    let body = report.to_string();
+    let id = report["id"].as_str().unwrap_or_default().to_string();
+    let (env, config) = (env.clone(), config.clone());
+    ctx.wait_until(async move {
+        if send(&env, &config, &body).await.is_none() {
+            worker::console_error!(
+                "termgate: REPORT LOST: neither the queue nor the origin took report {id}; \
+                 the report follows, to replay by hand: {body}"
+            );
+        }
+    });
+}
+
+/// Sends a report (its JSON) through the queue, or, when the queue refuses it or is not bound,
+/// to the origin directly; `None` when neither took it. Filter and user reports both go this
+/// way, so a missing binding or a queue outage loses neither.
 ///
 /// Sent as a JSON string: workers-rs would turn a serde map into a JS `Map`, which the JSON
 /// content type delivers as `{}`.
-pub fn enqueue(env: &Env, ctx: &Context, config: &Config, report: &Value) {
-    let body = report.to_string();
-    let (env, config) = (env.clone(), config.clone());
-    ctx.wait_until(async move {
-        if send_to_queue(&env, &body).await {
-            return;
-        }
-        deliver_directly(&env, &config, body).await;
-    });
+async fn send(env: &Env, config: &Config, body: &str) -> Option<Sent> {
+    if send_to_queue(env, body).await {
+        Some(Sent::Queued)
+    } else if deliver_directly(env, config, body).await {
+        Some(Sent::Delivered)
+    } else {
+        None
+    }
 }
 
 async fn send_to_queue(env: &Env, body: &str) -> bool {
@@ -74,10 +93,11 @@ async fn pause_before(attempt: usize) {
     }
 }
 
-/// The report as a batch of one, to the same endpoint the consumer posts to. The origin drops
-/// duplicates by id, so a report the queue took after all (and said it had not) does no harm.
-async fn deliver_directly(env: &Env, config: &Config, body: String) {
-    let delivery = reports::delivery(std::slice::from_ref(&body));
+/// The report as a batch of one, to the same endpoint the consumer posts to; whether the origin
+/// took it. The origin drops duplicates by id, so a report the queue took after all (and said it
+/// had not) does no harm.
+async fn deliver_directly(env: &Env, config: &Config, body: &str) -> bool {
+    let delivery = reports::delivery(&[body.to_string()]);
     let id = delivery.ids.first().cloned().unwrap_or_default();
     for attempt in 0..DIRECT_ATTEMPTS {
         pause_before(attempt).await;
@@ -86,7 +106,7 @@ async fn deliver_directly(env: &Env, config: &Config, body: String) {
                 worker::console_warn!(
                     "termgate: report {id} delivered to the origin directly, not through the queue"
                 );
-                return;
+                return true;
             }
             Ok(status) => worker::console_warn!(
                 "termgate: origin answered {status} to report {id} sent directly (try {} of {DIRECT_ATTEMPTS})",
@@ -98,36 +118,36 @@ async fn deliver_directly(env: &Env, config: &Config, body: String) {
             ),
         }
     }
-    worker::console_error!(
-        "termgate: REPORT LOST: neither the queue nor the origin took report {id}; \
-         the report follows, to replay by hand: {body}"
-    );
+    false
 }
 
-/// `POST /_termgate/reports`: a user's problem report.
-pub async fn user_report(mut req: Request, env: &Env, _config: &Config) -> Result<Response> {
+/// `POST /_termgate/reports`: a user's problem report. It is sent (queue, else the origin
+/// directly) before it is answered: `202` once one of them took it, else `503` with
+/// `Retry-After`, so the reporter, who still has the report, sends it again.
+pub async fn user_report(mut req: Request, env: &Env, config: &Config) -> Result<Response> {
     let lang = lang(&req);
     let user = session_user(&req, env);
     let Some(body) = body_limited(&mut req, reports::MAX_USER_REPORT_BYTES).await? else {
-        return json_error(413, "too_large", "report larger than 256 KiB");
+        return Json(reports::body_too_large(lang)).status(413);
     };
     let id = uuid();
     let report = match reports::user_report(&body, lang, &id, now_ms(), user.as_deref()) {
         Ok(r) => r,
         Err(Refused { status, body }) => return Json(body).status(status),
     };
-    let message = MessageBuilder::new(report.to_string())
-        .content_type(QueueContentType::Text)
-        .build();
-    if let Err(e) = env.queue(QUEUE_BINDING)?.send(message).await {
-        worker::console_error!("termgate: queueing user report failed: {e}");
-        return json_error(
-            503,
-            "queue_unavailable",
-            "the report could not be queued; try again",
-        );
+    if let Some(sent) = send(env, config, &report.to_string()).await {
+        return Json(reports::accepted_body(&id, sent, lang)).status(202);
     }
-    Json(reports::accepted_body(&id, lang)).status(202)
+    // Not logged in full like a lost filter report: the reporter has it and is told to resend,
+    // and its fields (claimants' names and addresses) do not belong in logs.
+    worker::console_error!(
+        "termgate: user report {id} answered 503: neither the queue nor the origin took it"
+    );
+    let mut resp = localized_error(503, "reports_unavailable", &i18n::REPORTS_UNAVAILABLE, lang)?;
+    // The pause the consumer gives the origin before retrying a failed delivery.
+    resp.headers_mut()
+        .set("retry-after", &config.report_retry_base_s.to_string())?;
+    Ok(resp)
 }
 
 /// The consumer: one POST per batch to `ORIGIN` + `REPORTS_PATH`. A 2xx acknowledges every
