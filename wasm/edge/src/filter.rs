@@ -222,6 +222,14 @@ pub const REPORT_VERSION: u32 = 1;
 /// The queue message for a blocked or flagged post (format version 1; documented in docs/edge.md),
 /// shortened to [`MAX_REPORT_BYTES`] of JSON when it would be longer (see [`fit_filter_report`]).
 pub fn filter_report(ctx: &ReportContext<'_>, outcome: &Outcome) -> Value {
+    // Only the matches that could fit become JSON: a 1 MiB post can have a hundred thousand, and
+    // no more than a queue message's worth of them is ever sent.
+    let (matches, _) = first_within(
+        outcome.matches.iter().map(match_json),
+        usize::MAX,
+        MAX_REPORT_BYTES,
+    );
+    let omitted = outcome.matches.len() - matches.len();
     let mut report = json!({
         "v": REPORT_VERSION,
         "id": ctx.id,
@@ -229,11 +237,14 @@ pub fn filter_report(ctx: &ReportContext<'_>, outcome: &Outcome) -> Value {
         "time": iso8601(ctx.time_ms),
         "route": ctx.route,
         "verdict": outcome.name(),
-        "matches": outcome.matches.iter().map(match_json).collect::<Vec<_>>(),
+        "matches": matches,
         "categories": outcome.categories(),
         "user": ctx.user,
         "post_sha256": sha256_hex(ctx.body),
     });
+    if omitted > 0 {
+        report["matches_omitted"] = omitted.into();
+    }
     if ctx.include_text {
         report["text"] = ctx
             .fields
@@ -446,8 +457,12 @@ mod tests {
         }];
         let o = Outcome {
             action: Some(Action::Block),
-            matches: (0..3000)
-                .map(|_| m("/text", "buy", Action::Block, Some(Category::Spam)))
+            // More than could ever fit: the first become JSON, the rest are only counted.
+            matches: (0..150_000)
+                .map(|i| FieldMatch {
+                    start: i,
+                    ..m("/text", "buy", Action::Block, Some(Category::Spam))
+                })
                 .collect(),
         };
         let r = filter_report(
@@ -466,7 +481,17 @@ mod tests {
         assert_eq!(r["post_sha256"], sha256_hex(text.as_bytes()));
         assert_eq!(r["text_truncated"], json!(["/text"]));
         assert!(text.starts_with(r["text"]["/text"].as_str().unwrap()));
-        assert!(r["matches_omitted"].as_u64().unwrap() > 0);
+        let listed = r["matches"].as_array().unwrap();
+        assert!(!listed.is_empty());
+        assert_eq!(
+            listed.last().unwrap()["start"],
+            listed.len() - 1,
+            "the first ones"
+        );
+        assert_eq!(
+            listed.len() + r["matches_omitted"].as_u64().unwrap() as usize,
+            150_000
+        );
         assert_eq!(r["categories"], json!(["spam"]));
     }
 

@@ -8,8 +8,9 @@
 //! `matches_omitted`, and texts cut to a prefix are named in `text_truncated`. `post_sha256` and
 //! `categories` are left alone, so they always describe the whole post.
 //!
-//! [`first_within`], the rule for keeping the first matches that fit, also bounds the list of
-//! matches in the `403` answered for a blocked post (`filter::blocked_body`).
+//! [`first_within`], the rule for keeping the first matches that fit, also bounds which matches a
+//! filter report makes JSON of at all (a queue message's worth; the rest are only counted) and
+//! the list of matches in the `403` answered for a blocked post (`filter::blocked_body`).
 
 use serde_json::Value;
 
@@ -28,7 +29,7 @@ const OMITTED_MARKER: usize = 40;
 /// (all of it without text, more when the text needs less); the texts share the rest fairly (a
 /// short field keeps all of its text, long ones are cut to equal shares, each at a character
 /// boundary). The report names the cut fields in `text_truncated` and counts the dropped matches
-/// in `matches_omitted`. It returns `false` only when the fixed part alone is over `max` (a route
+/// in `matches_omitted` (with any it counted already). It returns `false` only when the fixed part alone is over `max` (a route
 /// or field names of tens of kilobytes); the report is then left shortened as far as it goes.
 pub fn fit_filter_report(report: &mut Value, max: usize) -> bool {
     if json_len(report) <= max {
@@ -41,6 +42,11 @@ pub fn fit_filter_report(report: &mut Value, max: usize) -> bool {
         Some(Value::Array(m)) => std::mem::take(m),
         _ => Vec::new(),
     };
+    // Matches left out before (never made JSON) are counted with those dropped here.
+    let omitted_before = obj
+        .remove("matches_omitted")
+        .and_then(|n| n.as_u64())
+        .map_or(0, |n| n as usize);
     let mut text = match obj.remove("text") {
         Some(Value::Object(t)) => Some(t),
         Some(other) => {
@@ -72,7 +78,7 @@ pub fn fit_filter_report(report: &mut Value, max: usize) -> bool {
     };
     let total = matches.len();
     let (matches, used) = first_within(matches, usize::MAX, match_budget);
-    let omitted = total - matches.len();
+    let omitted = total - matches.len() + omitted_before;
 
     let mut truncated = Vec::new();
     if let Some(t) = &mut text {
