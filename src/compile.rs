@@ -396,8 +396,9 @@ impl Builder {
                     }
                 }
             }
-            // Suffixed keys sort after longer keys with the same start (`toe` < `to\xff\0`).
-            keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            // Suffixed keys sort after longer keys with the same start (`toe` < `to\xff\0`). Keys
+            // are unique, so sorting the pairs sorts the keys, with the code `Warm::build` links.
+            keyed.sort_unstable();
             let mut b = fst::MapBuilder::memory();
             for (key, value) in keyed {
                 b.insert(key, value)
