@@ -513,14 +513,16 @@ fn is_plain_cjk(c: char) -> bool {
 }
 
 /// Common punctuation of Japanese text (and quotes, full-width punctuation that is not leetspeak)
-/// that every profile reads as a separator, light or not whatever the profile: looked up here
-/// instead of folded. (Not `…` or `．`: they fold to light periods, but only under `compat`.)
+/// and the main blocks of emoji, that every profile reads as a separator, light or not whatever
+/// the profile: looked up here instead of folded. (Not `…` or `．`: they fold to light periods,
+/// but only under `compat`; not the enclosed letters and digits near the emoji, `🄰` or `❶`.)
 #[inline]
 pub(crate) fn is_plain_separator(c: char) -> bool {
     matches!(c,
-        '\u{2018}' | '\u{2019}' | '\u{201C}' | '\u{201D}'
+        '\u{2018}' | '\u{2019}' | '\u{201C}' | '\u{201D}' | '\u{2600}'..='\u{26FF}'
         | '\u{3000}'..='\u{3003}' | '\u{3008}'..='\u{3011}' | '\u{3014}'..='\u{301F}' | '\u{30FB}'
-        | '\u{FF08}' | '\u{FF09}' | '\u{FF0C}' | '\u{FF1A}' | '\u{FF1B}' | '\u{FF1F}')
+        | '\u{FF08}' | '\u{FF09}' | '\u{FF0C}' | '\u{FF1A}' | '\u{FF1B}' | '\u{FF1F}'
+        | '\u{1F300}'..='\u{1F64F}' | '\u{1F680}'..='\u{1F6FF}' | '\u{1F900}'..='\u{1F9FF}')
 }
 
 /// Separators spelled-out Japanese puts between its letters (`ス・リ・ッ・ト`): between letters of
@@ -1344,7 +1346,7 @@ mod tests {
 
     #[test]
     fn plain_separators_are_separators_in_every_profile() {
-        let listed: Vec<char> = ('\u{2000}'..='\u{FFFF}')
+        let listed: Vec<char> = ('\u{2000}'..='\u{1FFFF}')
             .filter(|c| is_plain_separator(*c))
             .collect();
         assert!(listed.len() > 30);

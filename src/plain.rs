@@ -1,5 +1,5 @@
-//! A shortcut for most posts: a text of ASCII (and common punctuation) checked against a set whose
-//! keys are all whole words is read word by word without being normalized as a whole.
+//! A shortcut for most posts: a text of ASCII (and common punctuation and emoji) checked against a
+//! set whose keys are all whole words is read word by word without being normalized as a whole.
 //!
 //! Under the full profile a word's normalized form is, in ASCII, the word in lower case with
 //! repeated letters collapsed, and letters spaced out (`s p a m`) joined. The shortcut looks those
@@ -29,8 +29,9 @@ const LONGEST: usize = 64;
 const TOKEN: u8 = 0x7;
 
 /// Whether the shortcut reads `text` under `profile`: ASCII under the full profile, with common
-/// punctuation besides (curly quotes, Japanese punctuation: [`is_plain_separator`]), which every
-/// profile reads as a gap.
+/// punctuation and emoji besides (curly quotes, Japanese punctuation, the main emoji blocks:
+/// [`is_plain_separator`]), which every profile reads as gaps. (An emoji with a variation selector
+/// or a joiner goes the whole way: those are invisible, not gaps.)
 pub(crate) fn reads(text: &str, profile: Profile) -> bool {
     profile == Profile::FULL
         && (text.is_ascii() || text.chars().all(|c| c.is_ascii() || is_plain_separator(c)))
@@ -228,6 +229,10 @@ mod tests {
             ("héllo", None),                    // not ASCII
             ("don’t “spam”", Some(&[(11, 15)])), // curly quotes are gaps
             ("s’p’a’m", None),                  // spaced out across them
+            ("😀spam 🙂!", Some(&[(4, 8)])),    // emoji are gaps too
+            ("s🔥p🔥a🔥m", None),               // and join spaced-out letters
+            ("spam☀\u{FE0F}", None),            // an invisible selector is not a gap,
+            ("sp\u{FE0F}am", None),             // it joins what it stands between
         ] {
             let mut found = Vec::new();
             let read = reads(text, Profile::FULL) && word_keys(&warm, text, &mut found);

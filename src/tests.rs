@@ -543,7 +543,21 @@ fn plain_sentence() -> impl Strategy<Value = String> {
         1 => prop::sample::select(vec!["s p a m", "a b", "sp4m", "$s", "a", "ab!"]).prop_map(String::from),
     ];
     let gap = prop::sample::select(vec![
-        " ", ", ", ". ", "!! ", " - ", "'", "  ", "\n", "’", " “", "” ", "、",
+        " ",
+        ", ",
+        ". ",
+        "!! ",
+        " - ",
+        "'",
+        "  ",
+        "\n",
+        "’",
+        " “",
+        "” ",
+        "、",
+        " 😀",
+        "🔥",
+        "☀\u{FE0F} ",
     ]);
     prop::collection::vec((word, gap), 0..8)
         .prop_map(|v| v.into_iter().map(|(w, g)| format!("{w}{g}")).collect())
@@ -634,7 +648,7 @@ proptest! {
 
     #[test]
     fn shortcuts_change_nothing(
-        text in prop_oneof![any_text(), "[a-zA-Z0-9$@!. ,'\u{301}éＡ・、。「」（）！？…　ーア日のかｶ\u{3099}-]{0,40}"],
+        text in prop_oneof![any_text(), "[a-zA-Z0-9$@!. ,'\u{301}éＡ・、。「」（）！？…　ーア日のかｶ\u{3099}😀🏽\u{200D}\u{FE0F}-]{0,40}"],
         bits in 0u16..0x200,
     ) {
         let profile = Profile::from_bits(bits).unwrap();
