@@ -30,11 +30,22 @@ const TOKEN: u8 = 0x7;
 
 /// Whether the shortcut reads `text` under `profile`: ASCII under the full profile, with common
 /// punctuation and emoji besides (curly quotes, Japanese punctuation, the main emoji blocks:
-/// [`is_plain_separator`]), which every profile reads as gaps. (An emoji with a variation selector
-/// or a joiner goes the whole way: those are invisible, not gaps.)
+/// [`is_plain_separator`]), which every profile reads as gaps. An emoji's variation selector or
+/// joiner (`❤️`, `👨‍👩`) is part of the gap too; anywhere else it is invisible and joins what it
+/// stands between, so the text goes the whole way.
 pub(crate) fn reads(text: &str, profile: Profile) -> bool {
+    let mut after_gap = false;
     profile == Profile::FULL
-        && (text.is_ascii() || text.chars().all(|c| c.is_ascii() || is_plain_separator(c)))
+        && (text.is_ascii()
+            || text.chars().all(|c| {
+                if c.is_ascii() {
+                    after_gap = false;
+                    return true;
+                }
+                after_gap =
+                    is_plain_separator(c) || (after_gap && matches!(c, '\u{FE0F}' | '\u{200D}'));
+                after_gap
+            }))
 }
 
 /// Reads `text` (one the shortcut [`reads`]) and adds to `keys` the byte range of every word
@@ -220,7 +231,7 @@ mod tests {
             ("wow!!! so !!! cool", Some(&[])),
             ("I said a b c", Some(&[])), // `abc`
             ("SPAM! and ab", Some(&[(0, 4), (10, 12)])),
-            ("spaaam", Some(&[(0, 6)])),         // `spam`
+            ("spaaam", Some(&[(0, 6)])),                     // `spam`
             ("5 555", Some(&[(0, 1), (2, 5)])), // both read `5`, as `55` does (repeats decide later)
             ("a c is not a b", None),           // `a b` is read as `ab`
             ("s p a m", None),                  // `spam`
@@ -231,8 +242,11 @@ mod tests {
             ("s’p’a’m", None),                  // spaced out across them
             ("😀spam 🙂!", Some(&[(4, 8)])),    // emoji are gaps too
             ("s🔥p🔥a🔥m", None),               // and join spaced-out letters
-            ("spam☀\u{FE0F}", None),            // an invisible selector is not a gap,
-            ("sp\u{FE0F}am", None),             // it joins what it stands between
+            ("spam❤\u{FE0F} ab", Some(&[(0, 4), (11, 13)])), // an emoji's selector is a gap,
+            ("👨\u{200D}👩 spam", Some(&[(12, 16)])), // and so is its joiner;
+            ("sp\u{FE0F}am", None),             // elsewhere they are invisible and join letters
+            ("sp\u{200D}am ❤", None),
+            ("❤ sp\u{FE0F}am", None),
         ] {
             let mut found = Vec::new();
             let read = reads(text, Profile::FULL) && word_keys(&warm, text, &mut found);

@@ -558,6 +558,8 @@ fn plain_sentence() -> impl Strategy<Value = String> {
         " 😀",
         "🔥",
         "☀\u{FE0F} ",
+        "\u{FE0F}",
+        "👨\u{200D}👩",
     ]);
     prop::collection::vec((word, gap), 0..8)
         .prop_map(|v| v.into_iter().map(|(w, g)| format!("{w}{g}")).collect())
@@ -627,7 +629,7 @@ proptest! {
         let warm = crate::warm::Warm::build(&set);
         prop_assert!(warm.whole_words_only);
         let mut keys = Vec::new();
-        if crate::plain::word_keys(&warm, &text, &mut keys) {
+        if crate::plain::reads(&text, set.profile) && crate::plain::word_keys(&warm, &text, &mut keys) {
             let norm = crate::normalize::normalize_words(&text, &keys, set.profile, Default::default());
             let mut scan = crate::scan::SetScan::new(&set, &text, &norm, 0);
             scan.words(Some(&warm));
