@@ -1,6 +1,7 @@
 // Throughput of the browser module (not a test): `make bench-browser-throughput`.
 //
-//   node tests/browser/throughput.mjs [--chromium] [--terms 10000] [--rounds 5] [--seconds 1] [pkg dir ...]
+//   node tests/browser/throughput.mjs [--chromium] [--terms 10000] [--rounds 5] [--seconds 1]
+//                                     [--lang en,ja] [--emoji " 😀🔥"] [pkg dir ...]
 //
 // Loads each built package (default wasm/browser/pkg; give several to compare builds back to back) in
 // Node (`initSync` with the wasm bytes) or, with --chromium, in a headless Chromium page. Per language it
@@ -29,6 +30,8 @@ const { values: opts, positionals } = parseArgs({
     rounds: { type: "string", default: "5" },
     seconds: { type: "string", default: "1" },
     lang: { type: "string", default: "en,ja" },
+    // Appended to every post: `--emoji " ❤️"` checks posts that end as social posts often do.
+    emoji: { type: "string", default: "" },
   },
 });
 const pkgs = (positionals.length ? positionals : [join(root, "wasm", "browser", "pkg")]).map((p) => resolve(p));
@@ -36,9 +39,13 @@ const terms = Number(opts.terms);
 const rounds = Number(opts.rounds);
 const seconds = Number(opts.seconds);
 
+const posts = (file) =>
+  lines(data(file))
+    .filter((l) => l.trim() !== "")
+    .map((l) => l + opts.emoji);
 const INPUTS = {
-  en: () => ({ list: englishList(terms), posts: lines(data("en.txt")).filter((l) => l.trim() !== "") }),
-  ja: () => ({ list: japaneseList(terms), posts: lines(data("ja.txt")).filter((l) => l.trim() !== "") }),
+  en: () => ({ list: englishList(terms), posts: posts("en.txt") }),
+  ja: () => ({ list: japaneseList(terms), posts: posts("ja.txt") }),
 };
 
 // Runs in Node or in the page (serialized with toString): self-contained, `tg` is the loaded module.
