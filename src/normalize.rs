@@ -513,8 +513,8 @@ fn is_plain_cjk(c: char) -> bool {
 }
 
 /// Common punctuation of Japanese text (and quotes, full-width punctuation that is not leetspeak)
-/// and the main blocks of emoji, that every profile reads as a separator, light or not whatever
-/// the profile: looked up here instead of folded. (Not `…` or `．`: they fold to light periods,
+/// and the main blocks of emoji and symbols, that every profile reads as a separator, light or
+/// not whatever the profile: looked up here instead of folded. (Not `…` or `．`: they fold to light periods,
 /// but only under `compat`; not the enclosed letters and digits near the emoji, `🄰` or `❶`.)
 #[inline]
 pub(crate) fn is_plain_separator(c: char) -> bool {
@@ -1369,12 +1369,12 @@ mod tests {
     #[test]
     fn tokens_read_in_one_pass_are_written_as_on_the_general_path() {
         // Each case ends the one-pass reading a different way: written, or undone because of
-        // what comes after it (an emoji is no separator, a combining mark continues a cluster)
-        // after changing the unit before it (a repeat across a crossed gap), or because its
-        // digits may be leetspeak or it is one letter.
+        // what comes after it (`€` is not one of the plain separators, a combining mark continues
+        // a cluster) after changing the unit before it (a repeat across a crossed gap), or
+        // because its digits may be leetspeak or it is one letter.
         let texts = [
             "今日はいいテンキですね。明日もa1?",
-            "か・かき😀",
+            "か・かき€",
             "か・かき\u{3099}",
             "かき\u{3099}く",
             "のab1",
