@@ -99,7 +99,7 @@ test("UNKNOWN_CONTENT_TYPE=forward sends other types on, unscanned and marked", 
 
 test("FAIL_MODE: a configured set that is corrupt with no good copy fails open or closed", async () => {
   for (const mode of ["open", "closed"]) {
-    const w = await startWorker(origin.url, { FAIL_MODE: mode, GLOBAL_SETS: "default, extra" });
+    const w = await startWorker(origin.url, { FAIL_MODE: mode, GLOBAL_SETS: "default, extra", SET_CHECK_INTERVAL_SECONDS: "7" });
     try {
       const kv = w.kv();
       await (await kv).put("set:extra", "definitely not a term set");
@@ -114,6 +114,8 @@ test("FAIL_MODE: a configured set that is corrupt with no good copy fails open o
       } else {
         assert.equal(resp.status, 503);
         assert.equal((await resp.json()).error, "filter_unavailable");
+        // When the worker looks at the sets again: SET_CHECK_INTERVAL_SECONDS.
+        assert.equal(resp.headers.get("retry-after"), "7");
         assert.equal(await count(), before);
       }
     } finally {
@@ -163,12 +165,18 @@ test("an unreachable origin is a 502; blocking needs no origin", async () => {
   }
 });
 
-test("a bad setting is a clean 500 naming the variable", async () => {
+test("a bad setting is a clean 500 naming the variable, in the client's language", async () => {
   const w = await startWorker(origin.url, { FAIL_MODE: "sometimes" });
   try {
     const resp = await w.fetch("/api/timeline");
     assert.equal(resp.status, 500);
-    assert.match((await resp.json()).message, /FAIL_MODE/);
+    const body = await resp.json();
+    assert.equal(body.error, "bad_configuration");
+    assert.match(body.detail, /FAIL_MODE/);
+    assert.match(body.message, /misconfigured/);
+    const ja = await (await w.fetch("/api/timeline", { headers: { "accept-language": "ja" } })).json();
+    assert.match(ja.message, /設定/);
+    assert.match(ja.detail, /FAIL_MODE/);
   } finally {
     await w.stop();
   }

@@ -74,6 +74,16 @@ pub const UNAVAILABLE: Text = Text {
     en: "Posting is temporarily unavailable. Please try again later.",
     ja: "現在投稿できません。しばらくしてからもう一度お試しください。",
 };
+/// `500 internal`: a runtime error (KV, a body stream); the details are in the log only.
+pub const INTERNAL: Text = Text {
+    en: "The request could not be handled. Please try again later.",
+    ja: "リクエストを処理できませんでした。しばらくしてからもう一度お試しください。",
+};
+/// `500 bad_configuration`: a setting that does not parse (named in `detail`, for the operator).
+pub const BAD_CONFIGURATION: Text = Text {
+    en: "This service is misconfigured. Please try again later.",
+    ja: "サービスの設定に誤りがあります。しばらくしてからもう一度お試しください。",
+};
 /// `401`.
 pub const UNAUTHORIZED: Text = Text {
     en: "Sign-in is required.",

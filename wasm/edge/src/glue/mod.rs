@@ -11,7 +11,8 @@ mod util;
 use worker::{event, Context, Env, MessageBatch, Request, Response, Result};
 
 use crate::config::Config;
-use util::{json_error, Json};
+use crate::i18n::{self, Lang};
+use util::{json_error, localized_error, Json};
 
 #[event(start)]
 fn start() {
@@ -21,21 +22,27 @@ fn start() {
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     // Errors from the runtime (KV, Queue, body streams) become a JSON 500 that hides the details.
-    match route(req, env, ctx).await {
+    let lang = util::lang(&req);
+    match route(req, env, ctx, lang).await {
         Ok(resp) => Ok(resp),
         Err(e) => {
             worker::console_error!("termgate: {e}");
-            json_error(500, "internal", "the edge could not handle this request")
+            localized_error(500, "internal", &i18n::INTERNAL, lang)
         }
     }
 }
 
-async fn route(req: Request, env: Env, ctx: Context) -> Result<Response> {
+async fn route(req: Request, env: Env, ctx: Context, lang: Lang) -> Result<Response> {
     let config = match Config::from_vars(|name| util::var(&env, name)) {
         Ok(c) => c,
         Err(e) => {
             worker::console_error!("termgate: bad configuration: {e}");
-            return json_error(500, "bad_configuration", &e.to_string());
+            return Json(serde_json::json!({
+                "error": "bad_configuration",
+                "message": i18n::BAD_CONFIGURATION.get(lang),
+                "detail": e.to_string(),
+            }))
+            .status(500);
         }
     };
     let method = req.method().to_string();

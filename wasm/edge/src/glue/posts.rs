@@ -77,7 +77,12 @@ pub async fn handle(
                     send_bytes(&url, method, headers, &body).await
                 }
                 FailMode::Closed => {
-                    localized_error(503, "filter_unavailable", &i18n::UNAVAILABLE, lang)
+                    let mut resp =
+                        localized_error(503, "filter_unavailable", &i18n::UNAVAILABLE, lang)?;
+                    // The worker looks at the sets again after this long.
+                    let retry = (config.set_check_interval_ms / 1000.0).ceil().max(1.0) as u64;
+                    resp.headers_mut().set("retry-after", &retry.to_string())?;
+                    Ok(resp)
                 }
             };
         }
