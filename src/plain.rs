@@ -20,7 +20,7 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use crate::normalize::{is_plain_separator, letters, Profile, ASCII, DIGIT};
-use crate::warm::Warm;
+use crate::warm::{zero_bytes, Warm};
 
 /// Words longer than this go the whole way.
 const LONGEST: usize = 64;
@@ -193,10 +193,30 @@ fn lower(bytes: &[u8], n: usize, word: &mut [u8; LONGEST + 8]) -> usize {
         }
         k += 8;
     }
-    if word[..n].windows(2).all(|p| p[0] != p[1]) {
+    if !has_repeat(word, n) {
         return n;
     }
     collapse(&mut word[..n])
+}
+
+/// Whether two bytes in a row of `word[..n]` are the same: seven pairs per 8-byte read, as the
+/// word was written, rather than a loop over bytes that mispredicts its exit.
+fn has_repeat(word: &[u8; LONGEST + 8], n: usize) -> bool {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut k = 0;
+    while k + 1 < n {
+        let Some(c) = word.get(k..k + 8) else {
+            return false;
+        };
+        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        // Byte j of `w ^ (w >> 8)` is zero where bytes j and j + 1 are equal.
+        let pairs = (n - 1 - k).min(7);
+        if zero_bytes(w ^ (w >> 8)) & HIGH & ((1 << (8 * pairs)) - 1) != 0 {
+            return true;
+        }
+        k += 7;
+    }
+    false
 }
 
 /// Collapses the repeated bytes of `word` in place; returns the length left.
@@ -256,6 +276,21 @@ mod tests {
             "hello",
             Profile::FULL.with(crate::Fold::Case, false)
         ));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn repeats_are_found_as_a_loop_over_pairs_finds_them(
+            bytes in proptest::collection::vec(b'a'..=b'd', 0..=LONGEST),
+            garbage in proptest::collection::vec(b'a'..=b'd', 8),
+        ) {
+            let mut word = [0u8; LONGEST + 8];
+            word[..bytes.len()].copy_from_slice(&bytes);
+            // What lies past the word must not count.
+            word[bytes.len()..bytes.len() + 8].copy_from_slice(&garbage);
+            let want = bytes.windows(2).any(|p| p[0] == p[1]);
+            proptest::prop_assert_eq!(has_repeat(&word, bytes.len()), want);
+        }
     }
 
     #[test]

@@ -532,7 +532,7 @@ impl WordTable {
 }
 
 /// The high bit of each byte of `x` that is zero, and no other bit.
-fn zero_bytes(x: u64) -> u64 {
+pub(crate) fn zero_bytes(x: u64) -> u64 {
     const LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
     !(((x & LOW) + LOW) | x | LOW)
 }
