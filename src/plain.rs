@@ -219,14 +219,18 @@ fn has_repeat(word: &[u8; LONGEST + 8], n: usize) -> bool {
     false
 }
 
-/// Collapses the repeated bytes of `word` in place; returns the length left.
+/// Collapses the repeated bytes of `word` in place; returns the length left. Every byte is
+/// written and only the count depends on it: which letters repeat is unpredictable.
 fn collapse(word: &mut [u8]) -> usize {
-    let mut len = 0;
-    for j in 0..word.len() {
-        if len == 0 || word[len - 1] != word[j] {
-            word[len] = word[j];
-            len += 1;
-        }
+    let Some(&first) = word.first() else {
+        return 0;
+    };
+    let (mut len, mut last) = (1, first);
+    for j in 1..word.len() {
+        let b = word[j];
+        word[len] = b;
+        len += usize::from(b != last);
+        last = b;
     }
     len
 }
