@@ -105,6 +105,15 @@ fn match_json(m: &FieldMatch) -> Value {
     })
 }
 
+/// The JSON of the first of `outcome`'s matches within `max_count` and `max_bytes` (see
+/// [`first_within`]), and how many are left out. Lazily: a 1 MiB post can have a hundred thousand
+/// matches, and only the ones kept become JSON.
+fn first_matches(outcome: &Outcome, max_count: usize, max_bytes: usize) -> (Vec<Value>, usize) {
+    let (kept, _) = first_within(outcome.matches.iter().map(match_json), max_count, max_bytes);
+    let omitted = outcome.matches.len() - kept.len();
+    (kept, omitted)
+}
+
 /// The most matches the `403` of a blocked post lists; the rest are counted in `matches_omitted`.
 /// Enough to show an author what to change; the answer must not grow with the post.
 pub const BLOCKED_MATCHES_MAX: usize = 100;
@@ -123,13 +132,7 @@ pub const BLOCKED_BODY_MAX_BYTES: usize = BLOCKED_MATCHES_MAX_BYTES + 1024;
 /// [`BLOCKED_MATCHES_MAX`] and [`BLOCKED_MATCHES_MAX_BYTES`] (in the order of the fields and of the
 /// text), and `matches_omitted` counting the rest when there are more, as filter reports do.
 pub fn blocked_body(outcome: &Outcome, lang: Lang) -> Value {
-    // Lazily: a 1 MiB post can have a hundred thousand matches; only the listed ones become JSON.
-    let (listed, _) = first_within(
-        outcome.matches.iter().map(match_json),
-        BLOCKED_MATCHES_MAX,
-        BLOCKED_MATCHES_MAX_BYTES,
-    );
-    let omitted = outcome.matches.len() - listed.len();
+    let (listed, omitted) = first_matches(outcome, BLOCKED_MATCHES_MAX, BLOCKED_MATCHES_MAX_BYTES);
     let mut body = json!({
         "error": "post_blocked",
         "message": i18n::POST_BLOCKED.get(lang),
@@ -222,14 +225,8 @@ pub const REPORT_VERSION: u32 = 1;
 /// The queue message for a blocked or flagged post (format version 1; documented in docs/edge.md),
 /// shortened to [`MAX_REPORT_BYTES`] of JSON when it would be longer (see [`fit_filter_report`]).
 pub fn filter_report(ctx: &ReportContext<'_>, outcome: &Outcome) -> Value {
-    // Only the matches that could fit become JSON: a 1 MiB post can have a hundred thousand, and
-    // no more than a queue message's worth of them is ever sent.
-    let (matches, _) = first_within(
-        outcome.matches.iter().map(match_json),
-        usize::MAX,
-        MAX_REPORT_BYTES,
-    );
-    let omitted = outcome.matches.len() - matches.len();
+    // No more than a queue message's worth of matches is ever sent.
+    let (matches, omitted) = first_matches(outcome, usize::MAX, MAX_REPORT_BYTES);
     let mut report = json!({
         "v": REPORT_VERSION,
         "id": ctx.id,
