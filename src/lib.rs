@@ -110,6 +110,7 @@
 //! 6. Host names in other scripts must be written in their `xn--` form, in rules and in text.
 
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
 mod action;
 mod compile;

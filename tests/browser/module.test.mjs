@@ -66,6 +66,72 @@ test("checkMany takes a page of posts in one call", () => {
   assert.deepEqual(results[50].matches.map((m) => [m.start, m.end]), [[8, 15]]);
 });
 
+test("texts of every length, one at a time and in one checkMany", () => {
+  const lengths = [0, 1, 5, 100, 70_000, 3, 200_000, 10];
+  const texts = lengths.map((n) => "ね".repeat(n) + " spam " + "a".repeat(n));
+  const expected = (text) => [[text.indexOf(" spam") + 1, text.indexOf(" spam") + 5, "spam"]];
+  for (const text of texts) assert.deepEqual(spans(text), expected(text));
+  const results = scanner.checkMany(texts);
+  for (const [i, text] of texts.entries()) {
+    assert.deepEqual(results[i].matches.map((m) => [m.start, m.end, text.slice(m.start, m.end)]), expected(text));
+  }
+  assert.deepEqual(scanner.checkMany([]), []);
+});
+
+test("arguments of the wrong type are Errors, never traps, and the module keeps working", () => {
+  // Without wasm-bindgen's `--debug` checks, a number, object, boolean or BigInt where a string
+  // belongs trapped in the glue's string copy (WebAssembly.RuntimeError: memory access out of bounds).
+  const wrong = [undefined, null, 5, 5n, true, {}, ["spam"], () => "spam", Symbol("spam")];
+  const calls = {
+    "scanner.check": (x) => scanner.check(x),
+    "scanner.check(text, now)": (x) => scanner.check("spam", x),
+    "scanner.checkMany": (x) => scanner.checkMany(x),
+    "scanner.checkMany([x])": (x) => scanner.checkMany([x]),
+    "scanner.add": (x) => scanner.add(x),
+    "new Scanner": (x) => new Scanner(x),
+    "TermSet.compile": (x) => TermSet.compile(x),
+    "TermSet.fromBytes": (x) => TermSet.fromBytes(x),
+    reportProblems: (x) => mod.reportProblems(x, {}),
+  };
+  for (const [name, call] of Object.entries(calls)) {
+    for (const x of wrong) {
+      // `now` may be left out (undefined or null) or a number; checkMany takes arrays.
+      if (name === "scanner.check(text, now)" && (x == null || x === 5)) continue;
+      if (name === "scanner.checkMany" && Array.isArray(x)) continue;
+      assert.throws(() => call(x), (e) => e instanceof Error && !(e instanceof WebAssembly.RuntimeError), `${name}(${String(x)})`);
+    }
+  }
+  // A report's fields that are not an object are no fields: every one is missing.
+  for (const x of [undefined, null, 5, "text"]) {
+    assert.deepEqual(mod.reportProblems("spam", x).map((p) => p.problem), mod.reportProblems("spam", {}).map((p) => p.problem));
+  }
+  assert.equal(scanner.check("spam").verdict, "block");
+  assert.equal(TermSet.compile("[warn]\nok\n").info.rules, 1);
+});
+
+test("a page that replaced Array.prototype.push still gets results, and the objects stay usable", () => {
+  const push = Array.prototype.push;
+  const set = TermSet.compile("[block]\nspam\n");
+  const s = new Scanner(set);
+  try {
+    Array.prototype.push = () => {
+      throw new Error("patched");
+    };
+    assert.deepEqual(s.check("spam, spam").matches.map((m) => [m.start, m.end]), [[0, 4], [6, 10]]);
+    assert.deepEqual(s.checkMany(["x", "spam"]).map((r) => r.verdict), ["allow", "block"]);
+    assert.deepEqual(set.rules().map((r) => r.text), ["spam"]);
+    assert.ok(mod.reportCategories().every((c) => c.fields.length > 0));
+    assert.ok(mod.reportProblems("spam", {}).length > 0);
+  } finally {
+    Array.prototype.push = push;
+  }
+  // A call that JS had thrown through would leave the scanner borrowed: `add` and `free` would throw.
+  s.add(TermSet.compile("[warn]\nばか\n"));
+  assert.equal(s.check("ばか").verdict, "warn");
+  s.free();
+  set.free();
+});
+
 test("a set freed from JS stays alive inside a scanner that holds it", () => {
   const set = TermSet.compile("[hide]\nnatto\n");
   const s = new Scanner(set);

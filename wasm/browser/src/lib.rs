@@ -16,6 +16,7 @@
 //! Errors are JS `Error`s carrying the core's message (`JsResult`); nothing here may panic, because the
 //! browser build uses `panic = "abort"` and a panic would be a wasm trap.
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
 mod report;
 mod scanner;
@@ -49,6 +50,17 @@ impl<T, E: std::fmt::Display> IntoJsResult<T> for Result<T, E> {
 /// Sets `key` on a plain object. `Reflect.set` cannot fail on an ordinary extensible object.
 pub(crate) fn set(object: &js_sys::Object, key: &str, value: impl Into<JsValue>) {
     let _ = js_sys::Reflect::set(object, &JsValue::from_str(key), &value.into());
+}
+
+/// A JS array of `items`, set by index rather than collected: `collect` calls
+/// `Array.prototype.push`, which a page may have replaced, and JS that throws through the module
+/// leaves the object it was called on borrowed (its methods and `free` then throw).
+pub(crate) fn array<T: Into<JsValue>>(items: impl IntoIterator<Item = T>) -> js_sys::Array {
+    let array = js_sys::Array::new();
+    for (i, item) in (0..).zip(items) {
+        array.set(i, item.into());
+    }
+    array
 }
 
 /// `value`, or JS `null` (not `undefined`) when there is none, as the `.d.ts` promises.

@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 
-use crate::{CheckResult, CheckResults, TermSet};
+use crate::{array, CheckResult, CheckResults, TermSet};
 
 /// Checks texts against every set added to it (an operator's global set plus a user's mute list).
 #[wasm_bindgen]
@@ -46,12 +46,11 @@ impl Scanner {
         let verdicts = self
             .scanner(&sets, now)
             .check_many(texts.iter().map(String::as_str));
-        let results: js_sys::Array = texts
+        let results = texts
             .iter()
             .zip(&verdicts)
-            .map(|(text, verdict)| result(text, verdict))
-            .collect();
-        results.unchecked_into()
+            .map(|(text, verdict)| result(text, verdict));
+        array(results).unchecked_into()
     }
 
     fn sets(&self) -> Vec<&termgate::TermSet> {
@@ -129,11 +128,13 @@ fn utf16_len(bytes: &[u8]) -> usize {
 
 // The result objects are made in JS, with literal keys: one call per result and one per match,
 // instead of a `Reflect.set` (and a key string decoded from UTF-8) per property. The shape is the
-// `CheckResult` / `Match` of the `.d.ts`.
+// `CheckResult` / `Match` of the `.d.ts`. No `push`: a page may have replaced `Array.prototype.push`,
+// and JS that throws through the module leaves the scanner borrowed (then `add` and `free` throw).
 #[wasm_bindgen(inline_js = "
 export function checkResult(verdict) { return { verdict, matches: [] }; }
 export function pushMatch(result, start, end, rule, action, category) {
-  result.matches.push({ start, end, rule, action, category });
+  const matches = result.matches;
+  matches[matches.length] = { start, end, rule, action, category };
 }
 ")]
 extern "C" {

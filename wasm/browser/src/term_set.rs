@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 
-use crate::{or_null, set, IntoJsResult, JsResult, Rules, TermSetInfo};
+use crate::{array, or_null, set, IntoJsResult, JsResult, Rules, TermSetInfo};
 
 /// A compiled term set. Scanners hold a reference-counted handle, so the JS object can be freed while
 /// a scanner still uses the set; the set's lazily built automaton is shared by all of them.
@@ -49,23 +49,19 @@ impl TermSet {
 
     /// Every rule as written, with its action, category and expiry, in list order.
     pub fn rules(&self) -> Rules {
-        let rules: js_sys::Array = self
-            .inner
-            .rules()
-            .map(|rule| {
-                let object = js_sys::Object::new();
-                set(&object, "text", rule.text);
-                set(&object, "action", rule.action.as_str());
-                set(
-                    &object,
-                    "category",
-                    or_null(rule.category.map(|c| c.as_str())),
-                );
-                set(&object, "expires", or_null(rule.expires.map(|s| s as f64)));
-                object
-            })
-            .collect();
-        rules.unchecked_into()
+        let rules = self.inner.rules().map(|rule| {
+            let object = js_sys::Object::new();
+            set(&object, "text", rule.text);
+            set(&object, "action", rule.action.as_str());
+            set(
+                &object,
+                "category",
+                or_null(rule.category.map(|c| c.as_str())),
+            );
+            set(&object, "expires", or_null(rule.expires.map(|s| s as f64)));
+            object
+        });
+        array(rules).unchecked_into()
     }
 
     /// Counts, versions and size of the set.

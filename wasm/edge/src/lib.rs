@@ -16,6 +16,7 @@
 //! * [`setcache`]: the per-isolate cache of global sets and its rules for corrupt or missing sets.
 
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod config;
 pub mod extract;
