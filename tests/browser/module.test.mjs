@@ -20,6 +20,8 @@ test("the package's files all exist after the build", () => {
   for (const file of pkg.files) assert.ok(existsSync(join(dir, file)), file);
   assert.equal(pkg.sideEffects, false);
   assert.ok(existsSync(join(dir, pkg.types)));
+  // The build put our UTF-8 encoder in the glue (wasm/browser/js/patch-glue.mjs).
+  assert.match(readFileSync(join(dir, pkg.main), "utf8"), /^cachedTextEncoder\.encodeInto = encodeInto;$/m);
 });
 
 test("spans index the JS string: astral characters, and lone surrogates", () => {

@@ -1,0 +1,51 @@
+// The module glue's UTF-8 encoder (wasm/browser/js/encode-into.mjs) against the real
+// `TextEncoder.prototype.encodeInto`: Rust takes what it writes as a `str` without checking it, so
+// it must write exactly what the standard method writes, for every string and every room.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { encodeInto } from "../../wasm/browser/js/encode-into.mjs";
+
+const encoder = new TextEncoder();
+
+// Characters at every boundary of UTF-8's lengths, and every way a surrogate can be alone.
+const PIECES = [
+  "a", "\0", "\x7f", "\x80", "é", "\u07ff", "\u0800", "ね", "漢", "\ud7ff", "\ue000", "\ufffd", "\uffff",
+  "😀", "\ud800\udc00", "\udbff\udfff", "\ud800", "\udbff", "\udc00", "\udfff", "\udc00\ud800", "\ud800\ud800",
+];
+
+function both(text, room) {
+  const ours = new Uint8Array(room).fill(0xaa);
+  const theirs = new Uint8Array(room).fill(0xaa);
+  return { ours: [encodeInto(text, ours), ours], theirs: [encoder.encodeInto(text, theirs), theirs] };
+}
+
+test("writes what TextEncoder.encodeInto writes, given room for the whole text", () => {
+  for (const a of PIECES) {
+    for (const b of PIECES) {
+      for (const text of [a + b, `x${a}${b}`, `${a}y${b}`, `${a}${b}z`]) {
+        const { ours, theirs } = both(text, 3 * text.length);
+        assert.deepEqual(ours, theirs, JSON.stringify(text));
+      }
+    }
+  }
+});
+
+test("stops where TextEncoder.encodeInto stops when the room runs out", () => {
+  // A deterministic generator: the same texts on every run.
+  let seed = 11;
+  const next = (n) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+  for (let round = 0; round < 2000; round++) {
+    let text = "";
+    for (let n = next(12); n > 0; n--) text += PIECES[next(PIECES.length)];
+    const room = next(3 * text.length + 2);
+    const { ours, theirs } = both(text, room);
+    assert.deepEqual(ours, theirs, `${JSON.stringify(text)} in ${room} bytes`);
+  }
+});
+
+test("the empty string, and no room at all", () => {
+  assert.deepEqual(both("", 0).ours, both("", 0).theirs);
+  assert.deepEqual(both("ね", 0).ours, both("ね", 0).theirs);
+  assert.deepEqual(both("ねこ", 5).ours, both("ねこ", 5).theirs);
+});
