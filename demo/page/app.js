@@ -41,6 +41,9 @@ const TEXT = {
     },
     posted: "Posted.",
     postFailed: "The edge refused the post:",
+    edgeMatch: (field) => `matched in ${field}:`,
+    matchesOmitted: (n) => `and ${n} more ${n === 1 ? "match" : "matches"}.`,
+    retryAfter: (s) => `Try again in ${s} ${s === "1" ? "second" : "seconds"}.`,
     networkError: "Network error:",
     timelineTitle: "Timeline",
     refresh: "Refresh",
@@ -95,6 +98,9 @@ const TEXT = {
     },
     posted: "投稿しました。",
     postFailed: "エッジが投稿を拒否しました:",
+    edgeMatch: (field) => `${field} で一致:`,
+    matchesOmitted: (n) => `ほか ${n} 件の一致。`,
+    retryAfter: (s) => `${s} 秒後にもう一度お試しください。`,
     networkError: "ネットワークエラー:",
     timelineTitle: "タイムライン",
     refresh: "更新",
@@ -223,18 +229,32 @@ async function login(user) {
   state.user = user;
 }
 
-/** `{status, body}` where body is parsed JSON when the reply is JSON, else text. */
+/** `{status, ok, body, retryAfter}` where body is parsed JSON when the reply is JSON, else text. */
 async function send(url, options) {
   const response = await fetch(url, options);
   const type = response.headers.get("Content-Type") || "";
   const body = type.includes("json") ? await response.json().catch(() => null) : await response.text();
-  return { status: response.status, ok: response.ok, body };
+  return { status: response.status, ok: response.ok, body, retryAfter: response.headers.get("Retry-After") };
 }
 
-function showReply(node, { status, ok, body }, okText, badText) {
+/** The edge's answer: its status and message; for a refusal, what the edge says matched (a blocked
+ * post's `matches`, with the text each one covers when `sent` has that field) and when to try again. */
+function showReply(node, { status, ok, body, retryAfter }, okText, badText, sent = {}) {
   node.className = `reply ${ok ? "ok" : "bad"}`;
   const detail = ok ? okText : `${badText} ${(body && (body.message || body.error)) || (typeof body === "string" ? body : "")}`;
-  node.replaceChildren(el("span", { class: "status" }, String(status)), detail);
+  const parts = [el("span", { class: "status" }, String(status)), detail];
+  if (!ok && retryAfter) parts.push(" ", el("span", { class: "retry" }, t().retryAfter(retryAfter)));
+  if (!ok && body && Array.isArray(body.matches) && body.matches.length > 0) {
+    parts.push(el("ul", { class: "edge-matches" }, body.matches.map((m) => {
+      const key = typeof m.field === "string" ? m.field.slice(1) : "";
+      const text = typeof sent[key] === "string" ? sent[key] : null;
+      return el("li", { class: `match ${m.action}`, dataset: { rule: m.rule, field: m.field } },
+        t().matchLine([m.rule], categoryLabel(m.category)),
+        text === null ? null : [" — ", t().edgeMatch(m.field), " ", el("code", {}, text.slice(m.start_utf16, m.end_utf16))]);
+    })));
+  }
+  if (!ok && body && body.matches_omitted > 0) parts.push(el("p", { class: "omitted" }, t().matchesOmitted(body.matches_omitted)));
+  node.replaceChildren(...parts);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -319,7 +339,7 @@ async function post() {
       headers: headers({ "Content-Type": "application/json" }),
       body: JSON.stringify({ text }),
     });
-    showReply(reply, result, t().posted, t().postFailed);
+    showReply(reply, result, t().posted, t().postFailed, { text });
     if (result.ok) {
       $("compose-text").value = "";
       check();
