@@ -17,7 +17,7 @@
 //! Caching changes nothing about expiry: the cache holds the compiled list, and each timeline is
 //! scanned with its own request time, so an `until=` rule stops applying on time.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// The most users an isolate keeps mute lists (or "no list") for.
 pub const MAX_USERS: usize = 4096;
@@ -62,7 +62,7 @@ struct Entry<T> {
     list: Option<T>,
     weight: usize,
     checked_ms: f64,
-    /// The entry's key in [`MuteCache::order`].
+    /// When it was last used, on [`MuteCache::clock`].
     used: u64,
 }
 
@@ -74,8 +74,6 @@ pub struct Ticket(u64);
 #[derive(Debug)]
 pub struct MuteCache<T> {
     entries: HashMap<String, Entry<T>>,
-    /// Users by last use, least recent first.
-    order: BTreeMap<u64, String>,
     /// The last use handed out.
     clock: u64,
     /// Sum of the entries' weights.
@@ -97,7 +95,6 @@ impl<T> MuteCache<T> {
     pub fn new(max_users: usize, max_bytes: usize) -> Self {
         MuteCache {
             entries: HashMap::new(),
-            order: BTreeMap::new(),
             clock: 0,
             bytes: 0,
             writes: 0,
@@ -123,7 +120,6 @@ impl<T> MuteCache<T> {
 
     fn remove(&mut self, user: &str) {
         if let Some(e) = self.entries.remove(user) {
-            self.order.remove(&e.used);
             self.bytes = self.bytes.saturating_sub(e.weight);
         }
     }
@@ -143,9 +139,7 @@ impl<T: Weighed> MuteCache<T> {
             .entries
             .get_mut(user)
             .filter(|e| now_ms - e.checked_ms < interval_ms)?;
-        self.order.remove(&entry.used);
         entry.used = used;
-        self.order.insert(used, user.to_string());
         Some(entry.list.clone())
     }
 
@@ -203,15 +197,15 @@ impl<T: Weighed> MuteCache<T> {
         while self.entries.len() >= self.max_users
             || self.bytes.saturating_add(weight) > self.max_bytes
         {
-            let Some((_, lru)) = self.order.pop_first() else {
+            // A scan of at most MAX_USERS entries, only when the cache is full: microseconds, and
+            // 4 KB (gzip) less wasm than keeping the users ordered by last use in a BTreeMap.
+            let lru = self.entries.iter().min_by_key(|(_, e)| e.used);
+            let Some(lru) = lru.map(|(user, _)| user.clone()) else {
                 break;
             };
-            if let Some(e) = self.entries.remove(&lru) {
-                self.bytes = self.bytes.saturating_sub(e.weight);
-            }
+            self.remove(&lru);
         }
         let used = self.tick();
-        self.order.insert(used, user.to_string());
         self.entries.insert(
             user.to_string(),
             Entry {
@@ -227,7 +221,10 @@ impl<T: Weighed> MuteCache<T> {
     /// Users by last use, least recent first (for tests).
     #[cfg(test)]
     fn users(&self) -> Vec<String> {
-        self.order.values().cloned().collect()
+        let mut users: Vec<(&String, u64)> =
+            self.entries.iter().map(|(u, e)| (u, e.used)).collect();
+        users.sort_by_key(|&(_, used)| used);
+        users.into_iter().map(|(u, _)| u.clone()).collect()
     }
 }
 
