@@ -3,9 +3,11 @@
 // Inputs (benches/fetch-data.sh, `make bench-data`): posts are real English text (Debian fortunes)
 // cut to 1 KiB; the global set is 100,000 real English words (npm an-array-of-english-words) that
 // never occur in that text, so posts are allowed and forwarded like most real posts; the mute list
-// is 100 more such words. CPU times are those of the workerd processes (from /proc) over many
-// requests; wall-clock times are measured from Node. Either way the cost of the filter is the
-// difference to the same request on an unfiltered route, so the harness and the origin cancel out.
+// is 100 more such words, taken from the isolate's cache and, for comparison, read from KV on every
+// timeline (MUTE_CHECK_INTERVAL_SECONDS=0). CPU times are those of the workerd processes (from
+// /proc) over many requests; wall-clock times are measured from Node. Either way the cost of the
+// filter is the difference to the same request on an unfiltered route, so the harness and the
+// origin cancel out.
 // Not a test: prints a Markdown table for docs/edge.md.
 import { readFileSync, statSync } from "node:fs";
 import { execSync } from "node:child_process";
@@ -65,6 +67,29 @@ async function cpuPerRequest(n, request) {
   return (workerdCpuMs() - before) / n;
 }
 
+async function putMuteList(w, token) {
+  const resp = await w.fetch("/_termgate/mutes", { method: "PUT", headers: { authorization: `Bearer ${token}`, "content-type": "text/plain" }, body: muteList });
+  if (!resp.ok) throw new Error(await resp.text());
+}
+// The timeline through `w`: wall-clock differences of `token`'s reader (who has the mute list) to an
+// anonymous one, paired; CPU per request of each, and of `noList`'s reader.
+async function timelineCosts(w, token, noList) {
+  const anonymous = () => w.fetch("/api/timeline");
+  const reader = (t) => () => w.fetch("/api/timeline", { headers: { authorization: `Bearer ${t}` } });
+  const deltas = [];
+  for (let i = 0; i < WARM_ROUNDS / 2; i++) {
+    const [plain] = await timed(anonymous);
+    const [muted] = await timed(reader(token));
+    deltas.push(muted - plain);
+  }
+  return {
+    deltas,
+    cpuPlain: await cpuPerRequest(WARM_ROUNDS, anonymous),
+    cpuMuted: await cpuPerRequest(WARM_ROUNDS, reader(token)),
+    cpuNoList: await cpuPerRequest(WARM_ROUNDS, reader(noList)),
+  };
+}
+
 // --- run ----------------------------------------------------------------------------------------
 const origin = await startOrigin();
 const rows = [];
@@ -77,8 +102,7 @@ try {
   const setInfo = await up.json();
   if (up.status !== 201) throw new Error(JSON.stringify(setInfo));
   const token = await login(origin.url, "bench");
-  const mute = await worker.fetch("/_termgate/mutes", { method: "PUT", headers: { authorization: `Bearer ${token}`, "content-type": "text/plain" }, body: muteList });
-  if (!mute.ok) throw new Error(await mute.text());
+  await putMuteList(worker, token);
   const compiled = await (await worker.fetch("/_termgate/sets/default.tgs")).arrayBuffer();
   const version = setInfo.version;
 
@@ -101,15 +125,17 @@ try {
 
   // The posts above went into the origin's timeline; reset it to the 20 posts.
   await originJson(origin.url, "/_demo/seed", { posts: timeline.posts });
-  const tlDeltas = [];
-  for (let i = 0; i < WARM_ROUNDS / 2; i++) {
-    const [plain] = await timed(() => worker.fetch("/api/timeline"));
-    const [muted] = await timed(() => worker.fetch("/api/timeline", { headers: { authorization: `Bearer ${token}` } }));
-    tlDeltas.push(muted - plain);
-  }
-  const cpuTimelinePlain = await cpuPerRequest(WARM_ROUNDS, () => worker.fetch("/api/timeline"));
-  const cpuTimelineMuted = await cpuPerRequest(WARM_ROUNDS, () => worker.fetch("/api/timeline", { headers: { authorization: `Bearer ${token}` } }));
+  // A signed-in reader without a mute list (most readers): the worker must learn there is none.
+  const noList = await login(origin.url, "bench-nolist");
+  const cached = await timelineCosts(worker, token, noList);
   await worker.stop();
+
+  // The same timelines with MUTE_CHECK_INTERVAL_SECONDS=0: the mute list read from KV and loaded
+  // on every timeline, as before the isolate cached mute lists.
+  const uncachedWorker = await startWorker(origin.url, { SET_CHECK_INTERVAL_SECONDS: "10", MUTE_CHECK_INTERVAL_SECONDS: "0" });
+  await putMuteList(uncachedWorker, token);
+  const uncached = await timelineCosts(uncachedWorker, token, noList);
+  await uncachedWorker.stop();
 
   // Cold: a fresh workerd per round, the compiled set put into its KV from outside. First any
   // request (isolate start), then the first post (set read from KV and loaded, nothing built), then
@@ -134,11 +160,14 @@ try {
   const ms = (x) => `${x.toFixed(2)} ms`;
   rows.push(
     ["1 KiB post, warm: workerd CPU time per request, filtered / unfiltered route → added", `${ms(cpuFiltered)} / ${ms(cpuPlain)} → ${ms(cpuFiltered - cpuPlain)}`],
-    ["timeline of 20 × 1 KiB posts: workerd CPU per request, 100-term mute list / none → added", `${ms(cpuTimelineMuted)} / ${ms(cpuTimelinePlain)} → ${ms(cpuTimelineMuted - cpuTimelinePlain)}`],
+    ["timeline of 20 × 1 KiB posts: workerd CPU per request, 100-term mute list (cached, MUTE_CHECK_INTERVAL_SECONDS=60) / anonymous → added", `${ms(cached.cpuMuted)} / ${ms(cached.cpuPlain)} → ${ms(cached.cpuMuted - cached.cpuPlain)}`],
+    ["same, mute list read from KV on every timeline (MUTE_CHECK_INTERVAL_SECONDS=0) / anonymous → added", `${ms(uncached.cpuMuted)} / ${ms(uncached.cpuPlain)} → ${ms(uncached.cpuMuted - uncached.cpuPlain)}`],
+    ["timeline, signed-in reader without a mute list: workerd CPU per request, cached / read from KV every time (anonymous: the rows above)", `${ms(cached.cpuNoList)} / ${ms(uncached.cpuNoList)}`],
     ["1 KiB post, warm: filter's added time (median / p90 of filtered − unfiltered, paired)", `${ms(median(deltas))} / ${ms(p90(deltas))}`],
     ["1 KiB post, warm: whole request through the worker (median)", ms(median(filtered))],
     ["same body, unfiltered route (median)", ms(median(baseline))],
-    ["timeline of 20 × 1 KiB posts, 100-term mute list: added time (median / p90, paired)", `${ms(median(tlDeltas))} / ${ms(p90(tlDeltas))}`],
+    ["timeline of 20 × 1 KiB posts, 100-term mute list, cached: added time (median / p90, paired)", `${ms(median(cached.deltas))} / ${ms(p90(cached.deltas))}`],
+    ["same, mute list read from KV on every timeline: added time (median / p90, paired)", `${ms(median(uncached.deltas))} / ${ms(p90(uncached.deltas))}`],
     ["cold isolate: first request (worker start, unfiltered route, median)", ms(median(coldStart))],
     ["cold isolate: first post (100k set read from KV and loaded, median)", ms(median(coldPost))],
     ["cold isolate: second post (median)", ms(median(secondPost))],

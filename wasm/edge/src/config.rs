@@ -101,6 +101,9 @@ pub struct Config {
     pub global_sets: Vec<String>,
     /// How long an isolate trusts its cached copy of a set before asking KV for the version.
     pub set_check_interval_ms: f64,
+    /// How long an isolate uses a reader's cached mute list (or its absence) before asking KV
+    /// again; 0 asks KV on every timeline.
+    pub mute_check_interval_ms: f64,
     /// See [`FailMode`].
     pub fail_mode: FailMode,
     /// Larger bodies on posting routes get `413`.
@@ -155,6 +158,10 @@ pub mod defaults {
     pub const MAX_BODY_BYTES: usize = 1024 * 1024;
     /// `REPORTS_PATH`
     pub const REPORTS_PATH: &str = "/_termgate/reports";
+    /// `MUTE_CHECK_INTERVAL_SECONDS`: KV's own eventual consistency is about 60 s.
+    pub const MUTE_CHECK_INTERVAL_SECONDS: u64 = 60;
+    /// The longest `MUTE_CHECK_INTERVAL_SECONDS`: another isolate sees a user's change within it.
+    pub const MUTE_CHECK_INTERVAL_MAX_SECONDS: u64 = 3600;
 }
 
 impl Config {
@@ -188,6 +195,20 @@ impl Config {
                 "GLOBAL_SETS: {bad:?} is not a set name (letters, digits, '-', '_', at most 64)"
             )));
         }
+        let mute_check_interval_s = number(
+            "MUTE_CHECK_INTERVAL_SECONDS",
+            &get(
+                "MUTE_CHECK_INTERVAL_SECONDS",
+                &defaults::MUTE_CHECK_INTERVAL_SECONDS.to_string(),
+            ),
+        )?;
+        if mute_check_interval_s > defaults::MUTE_CHECK_INTERVAL_MAX_SECONDS {
+            return Err(ConfigError::new(format!(
+                "MUTE_CHECK_INTERVAL_SECONDS must be at most {} (other isolates see a user's \
+                 change to their mute list only after it), not {mute_check_interval_s}",
+                defaults::MUTE_CHECK_INTERVAL_MAX_SECONDS
+            )));
+        }
         Ok(Config {
             origin,
             post_routes: routes("POST_ROUTES", &get("POST_ROUTES", defaults::POST_ROUTES))?,
@@ -216,6 +237,7 @@ impl Config {
                 &get("SET_CHECK_INTERVAL_SECONDS", "10"),
             )? as f64
                 * 1000.0,
+            mute_check_interval_ms: mute_check_interval_s as f64 * 1000.0,
             fail_mode: match get("FAIL_MODE", "open").as_str() {
                 "open" => FailMode::Open,
                 "closed" => FailMode::Closed,
@@ -354,6 +376,7 @@ mod tests {
         assert_eq!(c.max_body_bytes, 1 << 20);
         assert_eq!(c.unknown_content_type, UnknownContentType::Reject);
         assert_eq!(c.set_check_interval_ms, 10_000.0);
+        assert_eq!(c.mute_check_interval_ms, 60_000.0);
         assert!(!c.report_include_text);
     }
 
@@ -377,6 +400,10 @@ mod tests {
         assert_eq!(c.max_body_bytes, 2048);
         assert_eq!(c.global_sets, ["default", "extra_1"]);
         assert_eq!(c.json_fields[0].segments, ["a/b", "c~d"]);
+        for (text, ms) in [("0", 0.0), ("1", 1000.0), ("3600", 3_600_000.0)] {
+            let c = config(&[("MUTE_CHECK_INTERVAL_SECONDS", text)]).unwrap();
+            assert_eq!(c.mute_check_interval_ms, ms, "{text}");
+        }
     }
 
     #[test]
@@ -388,6 +415,18 @@ mod tests {
             (&[("POST_JSON_FIELDS", "text")][..], "must start with '/'"),
             (&[("ORIGIN", "ftp://x")][..], "ORIGIN"),
             (&[("GLOBAL_SETS", "a/b")][..], "GLOBAL_SETS"),
+            (
+                &[("MUTE_CHECK_INTERVAL_SECONDS", "1.5")][..],
+                "MUTE_CHECK_INTERVAL_SECONDS must be a whole number",
+            ),
+            (
+                &[("MUTE_CHECK_INTERVAL_SECONDS", "-1")][..],
+                "MUTE_CHECK_INTERVAL_SECONDS must be a whole number",
+            ),
+            (
+                &[("MUTE_CHECK_INTERVAL_SECONDS", "3601")][..],
+                "MUTE_CHECK_INTERVAL_SECONDS must be at most 3600",
+            ),
             (
                 &[("REPORT_INCLUDE_TEXT", "sometimes")][..],
                 "REPORT_INCLUDE_TEXT",

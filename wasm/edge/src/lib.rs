@@ -10,6 +10,7 @@
 //! * [`filter`]: verdicts on posts, the `403` body, the `termgate-matches` header, reports.
 //! * [`fit`]: keeping a report within what one queue message may hold.
 //! * [`mute`]: applying a mute list to a timeline response.
+//! * [`mutecache`]: the per-isolate cache of readers' mute lists: interval, own writes, eviction.
 //! * [`session`]: HS256 session tokens.
 //! * [`reports`]: user problem reports and signed report batches.
 //! * [`i18n`]: Japanese and English messages.
@@ -24,6 +25,7 @@ pub mod filter;
 pub mod fit;
 pub mod i18n;
 pub mod mute;
+pub mod mutecache;
 pub mod reports;
 pub mod session;
 pub mod setcache;

@@ -2,6 +2,13 @@
 //! timeline responses.
 //!
 //! KV layout: `mute:{user}` the compiled list, `mutesrc:{user}` its term list when uploaded as text.
+//!
+//! Each isolate caches what KV answered for a reader ([`MuteCache`] has the rules): a timeline
+//! reads KV at most every `MUTE_CHECK_INTERVAL_SECONDS` per reader, and the reader's own `PUT` and
+//! `DELETE` replace the cached entry at once.
+
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use serde_json::json;
 use termgate::{Action, Scanner, TermSet};
@@ -14,7 +21,12 @@ use super::util::{json_error, lang, localized_error, now_ms, var, Json};
 use crate::config::Config;
 use crate::i18n;
 use crate::mute::{self, Edit};
+use crate::mutecache::MuteCache;
 use crate::session::{bearer, verify};
+
+thread_local! {
+    static CACHE: RefCell<MuteCache<Rc<TermSet>>> = RefCell::new(MuteCache::default());
+}
 
 /// The largest mute list accepted, compiled or as text.
 pub const MAX_MUTE_BYTES: usize = 256 * 1024;
@@ -27,7 +39,7 @@ pub fn session_user(req: &Request, env: &Env) -> Option<String> {
     verify(token, secret.as_bytes(), now_ms() / 1000.0).ok()
 }
 
-pub async fn handle(mut req: Request, env: &Env, _config: &Config) -> Result<Response> {
+pub async fn handle(mut req: Request, env: &Env, config: &Config) -> Result<Response> {
     let Some(user) = session_user(&req, env) else {
         let mut resp = localized_error(401, "unauthorized", &i18n::UNAUTHORIZED, lang(&req))?;
         resp.headers_mut().set("www-authenticate", "Bearer")?;
@@ -49,6 +61,8 @@ pub async fn handle(mut req: Request, env: &Env, _config: &Config) -> Result<Res
                 Upload::Set(set, source) => (set, source),
                 Upload::Refused(resp) => return Ok(resp),
             };
+            // Forgotten first: if a write fails, the next timeline reads whatever KV holds.
+            CACHE.with(|c| c.borrow_mut().writing(&user));
             kv.put_bytes(&bytes_key, set.as_bytes())?.execute().await?;
             match &source {
                 Some(text) => kv.put(&src_key, text.as_str())?.execute().await?,
@@ -56,6 +70,9 @@ pub async fn handle(mut req: Request, env: &Env, _config: &Config) -> Result<Res
             }
             let mut body = describe_set("mutes", &set, "kv");
             body["user"] = json!(user);
+            let set: Rc<TermSet> = Rc::from(set);
+            let interval = config.mute_check_interval_ms;
+            CACHE.with(|c| c.borrow_mut().written(&user, Some(set), now_ms(), interval));
             Json(body).ok()
         }
         Method::Get => {
@@ -89,8 +106,11 @@ pub async fn handle(mut req: Request, env: &Env, _config: &Config) -> Result<Res
             Ok(resp)
         }
         Method::Delete => {
+            CACHE.with(|c| c.borrow_mut().writing(&user));
             kv.delete(&bytes_key).await?;
             kv.delete(&src_key).await?;
+            let interval = config.mute_check_interval_ms;
+            CACHE.with(|c| c.borrow_mut().written(&user, None, now_ms(), interval));
             Json(json!({"user": user, "deleted": true})).ok()
         }
         _ => json_error(405, "method_not_allowed", "use GET, PUT or DELETE"),
@@ -105,31 +125,8 @@ pub async fn timeline(req: Request, env: &Env, config: &Config) -> Result<Respon
     if resp.status_code() != 200 {
         return Ok(resp);
     }
-    let kv = env.kv(KV_BINDING)?;
-    let bytes_key = format!("mute:{user}");
-    let set = match kv.get(&bytes_key).bytes().await {
-        Ok(Some(bytes)) => match load_stored(&kv, bytes, &format!("mutesrc:{user}"), "mutes").await
-        {
-            Ok((set, rebuilt)) => {
-                // An older version's bytes, rebuilt from the term list: store the new bytes so
-                // that the next timeline does not rebuild them again. Best effort.
-                if rebuilt {
-                    if let Ok(put) = kv.put_bytes(&bytes_key, set.as_bytes()) {
-                        let _ = put.execute().await;
-                    }
-                }
-                set
-            }
-            Err(e) => {
-                worker::console_error!("termgate: mute list of {user} does not load: {e}");
-                return Ok(resp);
-            }
-        },
-        Ok(None) => return Ok(resp),
-        Err(e) => {
-            worker::console_error!("termgate: reading mute list of {user}: {e}");
-            return Ok(resp);
-        }
+    let Some(set) = mute_list(env, &user, config.mute_check_interval_ms).await? else {
+        return Ok(resp);
     };
     let status = resp.status_code();
     let headers = Headers::new();
@@ -139,7 +136,7 @@ pub async fn timeline(req: Request, env: &Env, config: &Config) -> Result<Respon
         }
     }
     let body = resp.bytes().await?;
-    let scanner = Scanner::new(&[&set]).at((now_ms() / 1000.0) as i64);
+    let scanner = Scanner::new(&[&*set]).at((now_ms() / 1000.0) as i64);
     let edit = mute::apply(
         &body,
         &config.timeline_items,
@@ -177,4 +174,47 @@ pub async fn timeline(req: Request, env: &Env, config: &Config) -> Result<Respon
     Ok(Response::from_bytes(body)?
         .with_status(status)
         .with_headers(headers))
+}
+
+/// The reader's mute list: the isolate's copy while it is fresh, otherwise KV's (cached for the
+/// next timelines). `None` when there is none, or when KV cannot be read or the list does not load
+/// (logged, not cached: the timeline goes out unmuted, as before there was a cache).
+async fn mute_list(env: &Env, user: &str, interval_ms: f64) -> Result<Option<Rc<TermSet>>> {
+    if let Some(cached) = CACHE.with(|c| c.borrow_mut().fresh(user, now_ms(), interval_ms)) {
+        return Ok(cached);
+    }
+    let kv = env.kv(KV_BINDING)?;
+    let ticket = CACHE.with(|c| c.borrow().ticket());
+    let bytes_key = format!("mute:{user}");
+    let set = match kv.get(&bytes_key).bytes().await {
+        Ok(Some(bytes)) => match load_stored(&kv, bytes, &format!("mutesrc:{user}"), "mutes").await
+        {
+            Ok((set, rebuilt)) => {
+                // An older version's bytes, rebuilt from the term list: store the new bytes so
+                // that the next isolate does not rebuild them again. Best effort.
+                if rebuilt {
+                    if let Ok(put) = kv.put_bytes(&bytes_key, set.as_bytes()) {
+                        let _ = put.execute().await;
+                    }
+                }
+                Some(Rc::new(set))
+            }
+            Err(e) => {
+                worker::console_error!("termgate: mute list of {user} does not load: {e}");
+                CACHE.with(|c| c.borrow_mut().failed(user));
+                return Ok(None);
+            }
+        },
+        Ok(None) => None,
+        Err(e) => {
+            worker::console_error!("termgate: reading mute list of {user}: {e}");
+            CACHE.with(|c| c.borrow_mut().failed(user));
+            return Ok(None);
+        }
+    };
+    CACHE.with(|c| {
+        c.borrow_mut()
+            .answered(user, ticket, set.clone(), now_ms(), interval_ms)
+    });
+    Ok(set)
 }
