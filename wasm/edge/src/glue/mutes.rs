@@ -186,7 +186,7 @@ async fn mute_list(env: &Env, user: &str, interval_ms: f64) -> Result<Option<Rc<
     let kv = env.kv(KV_BINDING)?;
     let ticket = CACHE.with(|c| c.borrow().ticket());
     let bytes_key = format!("mute:{user}");
-    let set = match kv.get(&bytes_key).bytes().await {
+    let answer = match kv.get(&bytes_key).bytes().await {
         Ok(Some(bytes)) => match load_stored(&kv, bytes, &format!("mutesrc:{user}"), "mutes").await
         {
             Ok((set, rebuilt)) => {
@@ -197,24 +197,25 @@ async fn mute_list(env: &Env, user: &str, interval_ms: f64) -> Result<Option<Rc<
                         let _ = put.execute().await;
                     }
                 }
-                Some(Rc::new(set))
+                Ok(Some(Rc::new(set)))
             }
-            Err(e) => {
-                worker::console_error!("termgate: mute list of {user} does not load: {e}");
-                CACHE.with(|c| c.borrow_mut().failed(user));
-                return Ok(None);
-            }
+            Err(e) => Err(format!("mute list of {user} does not load: {e}")),
         },
-        Ok(None) => None,
-        Err(e) => {
-            worker::console_error!("termgate: reading mute list of {user}: {e}");
-            CACHE.with(|c| c.borrow_mut().failed(user));
-            return Ok(None);
-        }
+        Ok(None) => Ok(None),
+        Err(e) => Err(format!("reading mute list of {user}: {e}")),
     };
-    CACHE.with(|c| {
-        c.borrow_mut()
-            .answered(user, ticket, set.clone(), now_ms(), interval_ms)
-    });
-    Ok(set)
+    match answer {
+        Ok(set) => {
+            CACHE.with(|c| {
+                c.borrow_mut()
+                    .answered(user, ticket, set.clone(), now_ms(), interval_ms)
+            });
+            Ok(set)
+        }
+        Err(why) => {
+            worker::console_error!("termgate: {why}");
+            CACHE.with(|c| c.borrow_mut().failed(user));
+            Ok(None)
+        }
+    }
 }
