@@ -68,6 +68,39 @@ test("checkMany takes a page of posts in one call", () => {
   assert.deepEqual(results[50].matches.map((m) => [m.start, m.end]), [[8, 15]]);
 });
 
+test("each match names its own rule, action and category, with more rules than the module keeps names for", () => {
+  // The module hands the JS side each rule's text once, into one of 1,024 slots: 3,000 rules share
+  // them, and each post below names rules that evict one another.
+  const actions = ["block", "flag", "warn"];
+  const categories = [null, "spam", "harassment", "other"];
+  // Letters for digits, kept apart: repeated letters or digits would normalize alike (`1111`, `111`).
+  const word = (i) => `w${[...String(i)].map((d) => "abcdefghij"[d]).join("q")}z`;
+  const rule = (i) => ({ text: word(i), action: actions[i % 3], category: categories[i % 4] });
+  let list = "";
+  for (let i = 0; i < 3000; i++) {
+    const { text, action, category } = rule(i);
+    list += `[${action}${category ? ` ${category}` : ""}]\n${text}\n`;
+  }
+  const s = new Scanner(TermSet.compile(list));
+  for (let round = 0; round < 3; round++) {
+    for (let first = round; first < 3000; first += 97) {
+      const picked = [...new Set([first, (first * 7 + round) % 3000, (first + 1024) % 3000, (first + 2048) % 3000])];
+      const text = picked.map((i) => `${rule(i).text} and`).join(" ");
+      const expected = picked
+        .map((i) => ({ start: text.indexOf(`${rule(i).text} `), end: text.indexOf(`${rule(i).text} `) + rule(i).text.length,
+          rule: rule(i).text, action: rule(i).action, category: rule(i).category }))
+        .sort((a, b) => a.start - b.start);
+      assert.deepEqual(s.check(text).matches, expected, text);
+    }
+  }
+  // A text that grows the module's memory between the scan and the answer is read right too.
+  const long = "word ".repeat(1 << 20) + rule(5).text;
+  assert.deepEqual(s.check(long).matches.map((m) => [m.start, m.rule, m.action, m.category]),
+    [[long.length - rule(5).text.length, "wfz", "warn", "spam"]]);
+  assert.deepEqual(s.check("wgz").matches.map((m) => [m.rule, m.action, m.category]), [["wgz", "block", "harassment"]]);
+  s.free();
+});
+
 test("texts of every length, one at a time and in one checkMany", () => {
   const lengths = [0, 1, 5, 100, 70_000, 3, 200_000, 10];
   const texts = lengths.map((n) => "ね".repeat(n) + " spam " + "a".repeat(n));

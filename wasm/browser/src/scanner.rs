@@ -1,5 +1,6 @@
 //! The `Scanner` class: checks texts against one or more term sets.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
@@ -87,9 +88,12 @@ fn unix_seconds(now: Option<f64>) -> i64 {
 /// Builds the `CheckResult` object, with the core's byte spans as UTF-16 offsets of the JS string.
 /// Matches come ordered by start, so each start is counted on from the one before.
 fn result(text: &str, verdict: &termgate::Verdict) -> js_sys::Object {
-    let object = check_result(name(verdict.name()));
+    let index = verdict.action.map_or(ALLOW, |a| a as u32);
+    if verdict.matches.is_empty() {
+        return JS_SIDE.with(|_| check_result(index as i32, 0, 0));
+    }
     let bytes = text.as_bytes();
-    let ascii = verdict.matches.is_empty() || text.is_ascii();
+    let ascii = text.is_ascii();
     let units = |from: usize, to: usize| {
         if ascii {
             to.saturating_sub(from)
@@ -97,23 +101,30 @@ fn result(text: &str, verdict: &termgate::Verdict) -> js_sys::Object {
             bytes.get(from..to).map_or(0, utf16_len)
         }
     };
-    let (mut at, mut utf16) = (0, 0);
-    for m in &verdict.matches {
-        if m.start < at {
-            (at, utf16) = (0, 0);
+    let answer = |words: &RefCell<Vec<u32>>, rules: &RefCell<RuleSlots>| {
+        let (mut words, mut rules) = (words.borrow_mut(), rules.borrow_mut());
+        words.clear();
+        rules.next_text();
+        let (mut at, mut utf16) = (0, 0);
+        for (nth, m) in verdict.matches.iter().enumerate() {
+            if m.start < at {
+                (at, utf16) = (0, 0);
+            }
+            utf16 += units(at, m.start);
+            at = m.start;
+            words.extend([
+                utf16 as u32,
+                (utf16 + units(m.start, m.end)) as u32,
+                rules.slot(&m.rule, nth),
+                m.action as u32,
+                m.category.map_or(0, |c| 1 + c as u32),
+            ]);
         }
-        utf16 += units(at, m.start);
-        at = m.start;
-        push_match(
-            &object,
-            utf16 as u32,
-            (utf16 + units(m.start, m.end)) as u32,
-            &rule_text(&m.rule),
-            name(m.action.as_str()),
-            m.category.map_or(&JsValue::NULL, |c| name(c.as_str())),
-        );
-    }
-    object
+        // Index of the first word in the module's memory, which the JS side reads as `Uint32Array`.
+        let first = words.as_ptr() as usize / 4;
+        JS_SIDE.with(|_| check_result(index as i32, first as i32, (words.len() / 5) as i32))
+    };
+    MATCHES.with(|words| RULES.with(|rules| answer(words, rules)))
 }
 
 /// The length in UTF-16 code units of UTF-8 `bytes`: one per character (per byte that does not
@@ -126,83 +137,137 @@ fn utf16_len(bytes: &[u8]) -> usize {
         .sum()
 }
 
-// The result objects are made in JS, with literal keys: one call per result and one per match,
-// instead of a `Reflect.set` (and a key string decoded from UTF-8) per property. The shape is the
-// `CheckResult` / `Match` of the `.d.ts`. No `push`: a page may have replaced `Array.prototype.push`,
-// and JS that throws through the module leaves the scanner borrowed (then `add` and `free` throw).
+// The result objects are made in JS, in one call per text, from the matches written as five
+// numbers each into memory the JS side reads. (A call into JS per match, passing the rule, action
+// and category as JS strings, cost about 80 ns more a match, docs/browser.md.) The JS side keeps the
+// rules' texts, and the verdicts' and categories' names, in arrays; matches refer to them by
+// index. `checkResult` takes `i32`s so that wasm calls it directly: an argument that needs
+// converting (`u32`) puts a wrapper around it, which costs 50-100 ns a call. No `push` or other
+// replaceable method: a page may have replaced `Array.prototype.push`, and JS that throws
+// through the module leaves the scanner borrowed (then `add` and `free` throw).
 #[wasm_bindgen(inline_js = "
-export function checkResult(verdict) { return { verdict, matches: [] }; }
-export function pushMatch(result, start, end, rule, action, category) {
-  const matches = result.matches;
-  matches[matches.length] = { start, end, rule, action, category };
+let words = new Uint32Array(0);
+let memory;
+const rules = [];
+const verdicts = [];
+const categories = [null];
+export function setMemory(m) { memory = m; words = new Uint32Array(m.buffer); }
+export function setVerdict(i, name) { verdicts[i] = name; }
+export function setCategory(i, name) { categories[i] = name; }
+export function setRule(slot, rule) { rules[slot] = rule; }
+export function checkResult(verdict, first, n) {
+  if (words.byteLength === 0) words = new Uint32Array(memory.buffer);
+  const matches = [];
+  for (let i = 0, w = first; i < n; i++, w += 5) {
+    matches[i] = {
+      start: words[w],
+      end: words[w + 1],
+      rule: rules[words[w + 2]],
+      action: verdicts[words[w + 3]],
+      category: categories[words[w + 4]],
+    };
+  }
+  return { verdict: verdicts[verdict], matches };
 }
 ")]
 extern "C" {
+    #[wasm_bindgen(js_name = setMemory)]
+    fn set_memory(memory: &JsValue);
+    #[wasm_bindgen(js_name = setVerdict)]
+    fn set_verdict(index: u32, name: &str);
+    #[wasm_bindgen(js_name = setCategory)]
+    fn set_category(index: u32, name: &str);
+    #[wasm_bindgen(js_name = setRule)]
+    fn set_rule(slot: u32, rule: &str);
     #[wasm_bindgen(js_name = checkResult)]
-    fn check_result(verdict: &JsValue) -> js_sys::Object;
-    #[wasm_bindgen(js_name = pushMatch)]
-    fn push_match(
-        result: &js_sys::Object,
-        start: u32,
-        end: u32,
-        rule: &JsValue,
-        action: &JsValue,
-        category: &JsValue,
-    );
+    fn check_result(verdict: i32, first: i32, n: i32) -> js_sys::Object;
 }
+
+/// The verdict "allow": after the actions, which are numbered `as u32`.
+const ALLOW: u32 = termgate::Action::ALL.len() as u32;
 
 thread_local! {
-    /// Rules' texts as JS strings: the same rules match post after post, and a lookup here is
-    /// cheaper than decoding the text again. One entry per slot, by a hash of the text.
-    static RULES: std::cell::RefCell<Vec<Option<RuleText>>> =
-        const { std::cell::RefCell::new(Vec::new()) };
+    /// The matches of the text being answered, five numbers each: UTF-16 start and end, the rule's
+    /// slot, the action (`as u32`), and 0 for no category or 1 + the category (`as u32`).
+    static MATCHES: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
 
-    /// The verdict, action and category names as JS strings, each decoded once.
-    static NAMES: std::cell::RefCell<Vec<(&'static str, &'static JsValue)>> =
-        const { std::cell::RefCell::new(Vec::new()) };
+    static RULES: RefCell<RuleSlots> = const { RefCell::new(RuleSlots::new()) };
+
+    /// Gives the JS side, on the first answer, the module's memory and the names.
+    static JS_SIDE: () = {
+        set_memory(&wasm_bindgen::memory());
+        for a in termgate::Action::ALL {
+            set_verdict(a as u32, a.as_str());
+        }
+        set_verdict(ALLOW, "allow");
+        for c in termgate::Category::ALL {
+            set_category(1 + c as u32, c.as_str());
+        }
+    };
 }
 
-/// A rule's text, and the same as a JS string.
-type RuleText = (Box<str>, JsValue);
+/// The rules' texts the JS side holds, by slot: the same rules match post after post, and
+/// comparing texts here is cheaper than passing the text again. A rule goes in the slot of its
+/// hash, unless a rule the text being answered refers to holds it: then in a spare slot after the
+/// others, one per match (the JS side reads the slots only after the last match is written).
+struct RuleSlots {
+    /// Each slot's rule, and the serial number of the last text that referred to it.
+    held: Vec<Option<(Box<str>, u32)>>,
+    /// The serial number of the text being answered.
+    text: u32,
+}
 
-/// Slots for rules' texts (a power of two).
+/// Slots by hash (a power of two).
 const RULE_SLOTS: usize = 1024;
 
-/// The JS string of a rule's text.
-fn rule_text(rule: &str) -> JsValue {
-    // FNV-1a: a few lines, enough to spread rules over the slots.
-    let hash = rule.bytes().fold(0x811c_9dc5_u32, |h, b| {
-        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
-    });
-    RULES.with(|rules| {
-        let mut rules = rules.borrow_mut();
-        if rules.is_empty() {
-            rules.resize(RULE_SLOTS, None);
+impl RuleSlots {
+    const fn new() -> RuleSlots {
+        RuleSlots {
+            held: Vec::new(),
+            text: 0,
         }
-        let Some(slot) = rules.get_mut(hash as usize % RULE_SLOTS) else {
-            return JsValue::from_str(rule);
-        };
-        match slot {
-            Some((text, value)) if **text == *rule => value.clone(),
+    }
+
+    fn next_text(&mut self) {
+        // After wrapping, a slot may look in use by this text when it is not: it is not
+        // reused, and the rule goes in a spare slot, which is as right.
+        self.text = self.text.wrapping_add(1);
+    }
+
+    /// The slot holding `rule`, the `nth` match of the text being answered.
+    fn slot(&mut self, rule: &str, nth: usize) -> u32 {
+        if self.held.is_empty() {
+            self.held.resize(RULE_SLOTS, None);
+        }
+        // FNV-1a: a few lines, enough to spread rules over the slots.
+        let hash = rule.bytes().fold(0x811c_9dc5_u32, |h, b| {
+            (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+        });
+        let slot = hash as usize % RULE_SLOTS;
+        match self.held.get_mut(slot) {
+            Some(Some((held, text))) if **held == *rule => {
+                *text = self.text;
+                slot as u32
+            }
+            Some(held) if held.as_ref().is_none_or(|(_, text)| *text != self.text) => {
+                set_rule(slot as u32, rule);
+                *held = Some((rule.into(), self.text));
+                slot as u32
+            }
             _ => {
-                let value = JsValue::from_str(rule);
-                *slot = Some((rule.into(), value.clone()));
-                value
+                let spare = (RULE_SLOTS + nth) as u32;
+                set_rule(spare, rule);
+                spare
             }
         }
-    })
+    }
 }
 
-/// The JS string for one of the core's `&'static` names. There are 21 of them (the verdicts, the
-/// actions and the categories), so each is made once and kept for the life of the module.
-fn name(name: &'static str) -> &'static JsValue {
-    NAMES.with(|names| {
-        let mut names = names.borrow_mut();
-        if let Some((_, value)) = names.iter().find(|(n, _)| *n == name) {
-            return *value;
-        }
-        let value: &'static JsValue = Box::leak(Box::new(JsValue::from_str(name)));
-        names.push((name, value));
-        value
-    })
+#[cfg(test)]
+mod tests {
+    /// "allow" has an index of its own.
+    #[test]
+    fn allow_is_no_action() {
+        assert!(termgate::Action::ALL.iter().all(|&a| a as u32 != super::ALLOW));
+    }
 }
