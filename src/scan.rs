@@ -133,19 +133,23 @@ impl<'s> Scanner<'s> {
                 w.whole_words_only && plain::reads(text, set.profile) && w.odds.worth_trying()
             });
             if let Some(w) = shortcut {
-                let mut keys = Vec::new();
+                let mut keys = KEYS.take();
+                keys.clear();
                 let read = plain::word_keys(w, text, &mut keys);
                 // Keys in more than a quarter of the text leave little not to normalize: with
                 // many such texts, reading first does not pay (100k words of English, say).
                 let dense = keys.iter().map(|(a, b)| b - a).sum::<usize>() * 4 > text.len();
                 w.odds.note(!read || dense);
+                if read && !keys.is_empty() {
+                    let buffer = spare.pop().unwrap_or_default();
+                    let norm = normalize_words(text, &keys, set.profile, buffer);
+                    scan_set(set, text, &norm, now, warm, (set_index, base), out);
+                    spare.push(norm);
+                }
+                if keys.capacity() <= SPARE_UNITS {
+                    KEYS.set(keys);
+                }
                 if read {
-                    if !keys.is_empty() {
-                        let buffer = spare.pop().unwrap_or_default();
-                        let norm = normalize_words(text, &keys, set.profile, buffer);
-                        scan_set(set, text, &norm, now, warm, (set_index, base), out);
-                        spare.push(norm);
-                    }
                     continue;
                 }
             }
@@ -194,10 +198,18 @@ fn scan_set(
 
 thread_local! {
     static SPARE: std::cell::Cell<Vec<Normalized>> = const { std::cell::Cell::new(Vec::new()) };
+    /// Like `SPARE`, for the shortcut's list of words that are keys...
+    static KEYS: std::cell::Cell<Vec<(usize, usize)>> = const { std::cell::Cell::new(Vec::new()) };
+    /// ...and for a set's matches before exceptions apply: a post with a match costs no
+    /// allocation for them either.
+    static FOUND: std::cell::Cell<Vec<Found>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
-/// Buffers for texts longer than about this many characters are not kept.
+/// Buffers for texts longer than about this many characters are not kept...
 const SPARE_UNITS: usize = 1 << 14;
+
+/// ...nor for more matches than this.
+const SPARE_FOUND: usize = 1 << 10;
 
 #[cfg(not(target_arch = "wasm32"))]
 fn clock() -> i64 {
@@ -218,12 +230,14 @@ pub(crate) struct SetScan<'a> {
     text: &'a str,
     norm: &'a Normalized,
     now: i64,
-    /// (start, end) in original bytes, the rule, and its section.
-    matches: Vec<(usize, usize, Rule, SectionRecord)>,
+    matches: Vec<Found>,
     exceptions: Vec<(usize, usize)>,
     /// Rule (of the rule table) → (part, start, end, section) of every part occurrence.
     parts: BTreeMap<u32, Vec<(u8, usize, usize, SectionRecord)>>,
 }
+
+/// A match before exceptions apply: (start, end) in original bytes, the rule, and its section.
+type Found = (usize, usize, Rule, SectionRecord);
 
 /// Where a matched rule is kept.
 #[derive(Clone, Copy, Debug)]
@@ -308,53 +322,59 @@ impl<'a> SetScan<'a> {
             text,
             norm,
             now,
-            matches: Vec::new(),
+            matches: {
+                let mut found = FOUND.take();
+                found.clear();
+                found
+            },
             exceptions: Vec::new(),
             parts: BTreeMap::new(),
         }
     }
 
     pub(crate) fn words(&mut self, warm: Option<&Warm>) {
-        if self.set.word.is_empty() {
+        // Copied out of `self`, so that hits go to `self.hit` as they are found.
+        let (set, norm) = (self.set, self.norm);
+        if set.word.is_empty() {
             return;
         }
-        let bytes = self.norm.text.as_bytes();
-        let units = &self.norm.units;
-        let mut hits = Vec::new();
+        let bytes = norm.text.as_bytes();
+        let units = &norm.units;
         let walked = match warm {
-            None => Some(&self.set.word),
+            None => Some(&set.word),
             Some(w) => w.rest.as_ref(),
         };
-        if !self.norm.unspaced || walked.is_none() {
+        if !norm.unspaced || walked.is_none() {
             // Every word boundary starts a word, or only words are looked up: visit the words
             // alone.
-            for &(i, j) in &self.norm.words {
+            for &(i, j) in &norm.words {
                 let (i, j) = (i as usize, j as usize);
                 let from = units[i].norm as usize;
                 if let Some(index) = walked {
-                    walk(index, bytes, from, |end, v| hits.push((i, end, v)));
+                    walk(index, bytes, from, |end, v| {
+                        self.hit(i, norm.unit_at(end), v, true)
+                    });
                 }
                 if let Some(w) = warm {
                     let to = units.get(j).map_or(bytes.len(), |u| u.norm as usize);
-                    if let Some(values) = w.word(bytes, from..to) {
-                        hits.extend(values.iter().map(|&v| (i, to, v)));
+                    for &v in w.word(bytes, from..to).unwrap_or_default() {
+                        self.hit(i, norm.unit_at(to), v, true);
                     }
                 }
-            }
-            for (i, end, v) in hits {
-                self.hit(i, self.norm.unit_at(end), v, true);
             }
             return;
         }
         let mut i = 0;
         while i < units.len() {
-            if units[i].is_gap() || !self.norm.boundary(i) {
+            if units[i].is_gap() || !norm.boundary(i) {
                 i += 1;
                 continue;
             }
             let from = units[i].norm as usize;
             if let Some(index) = walked {
-                walk(index, bytes, from, |end, v| hits.push((i, end, v)));
+                walk(index, bytes, from, |end, v| {
+                    self.hit(i, norm.unit_at(end), v, true)
+                });
             }
             match warm {
                 // The table holds words of spaced scripts only: a character of another script
@@ -365,40 +385,37 @@ impl<'a> SetScan<'a> {
                         j += 1;
                     }
                     let to = units.get(j).map_or(bytes.len(), |u| u.norm as usize);
-                    if let Some(values) = w.word(bytes, from..to) {
-                        hits.extend(values.iter().map(|&v| (i, to, v)));
+                    for &v in w.word(bytes, from..to).unwrap_or_default() {
+                        self.hit(i, norm.unit_at(to), v, true);
                     }
                     i = j;
                 }
                 _ => i += 1,
             }
         }
-        for (i, end, v) in hits {
-            self.hit(i, self.norm.unit_at(end), v, true);
-        }
     }
 
     pub(crate) fn inner(&mut self, warm: Option<&Warm>) {
-        if self.set.inner.is_empty() {
+        let (set, norm) = (self.set, self.norm);
+        if set.inner.is_empty() {
             return;
         }
-        let bytes = self.norm.text.as_bytes();
-        let mut hits = Vec::new();
-        let norm = self.norm;
-        let set = self.set;
+        let bytes = norm.text.as_bytes();
         let found = warm.is_some_and(|w| {
             w.find_inner(set, bytes, |start, end, values| {
-                let i = norm.unit_at(start);
-                hits.extend(values.iter().map(|&v| (i, end, v)));
+                let (i, j) = (norm.unit_at(start), norm.unit_at(end));
+                for &v in values {
+                    self.hit(i, j, v, false);
+                }
             })
         });
         if !found {
             let starts = warm.and_then(|w| w.starts.as_ref());
             let mut walks = 0;
-            let mut chars = self.norm.text.chars();
+            let mut chars = norm.text.chars();
             // The character of unit `i` and the two after it.
             let mut ahead = [chars.next(), chars.next(), chars.next()];
-            for (i, u) in self.norm.units.iter().enumerate() {
+            for (i, u) in norm.units.iter().enumerate() {
                 let [c, next, after] = ahead;
                 ahead = [next, after, chars.next()];
                 if u.is_gap() {
@@ -410,16 +427,13 @@ impl<'a> SetScan<'a> {
                     }
                 }
                 walks += 1;
-                walk(&self.set.inner, bytes, u.norm as usize, |end, v| {
-                    hits.push((i, end, v))
+                walk(&set.inner, bytes, u.norm as usize, |end, v| {
+                    self.hit(i, norm.unit_at(end), v, false)
                 });
             }
             if let Some(w) = warm {
                 w.note_walks(bytes.len(), walks);
             }
-        }
-        for (i, end, v) in hits {
-            self.hit(i, self.norm.unit_at(end), v, false);
         }
     }
 
@@ -589,6 +603,7 @@ impl<'a> SetScan<'a> {
                 );
             }
         }
+        out.reserve(self.matches.len());
         for &(start, end, rule, sec) in &self.matches {
             if self.excepted(start, end) {
                 continue;
@@ -620,6 +635,10 @@ impl<'a> SetScan<'a> {
                 category: sec.category,
                 set: set_index,
             });
+        }
+        let found = std::mem::take(&mut self.matches);
+        if found.capacity() <= SPARE_FOUND {
+            FOUND.set(found);
         }
     }
 
