@@ -57,9 +57,28 @@ pub const AUTOMATON_AFTER_BYTES_PER_KEY: u64 = 64;
 /// ```
 #[derive(Clone, Debug)]
 pub struct Scanner<'s> {
-    sets: Vec<&'s TermSet>,
+    sets: Sets<'s>,
     engine: Engine,
     now: Option<i64>,
+}
+
+/// A scanner's sets: one or two (an operator's and a user's) without an allocation, since a
+/// scanner is often made for one check.
+#[derive(Clone, Debug)]
+enum Sets<'s> {
+    One([&'s TermSet; 1]),
+    Two([&'s TermSet; 2]),
+    Many(Vec<&'s TermSet>),
+}
+
+impl<'s> Sets<'s> {
+    fn as_slice(&self) -> &[&'s TermSet] {
+        match self {
+            Sets::One(sets) => sets,
+            Sets::Two(sets) => sets,
+            Sets::Many(sets) => sets,
+        }
+    }
 }
 
 /// Texts longer than this are scanned in pieces (offsets in normalized text are 32-bit); a term
@@ -70,7 +89,11 @@ impl<'s> Scanner<'s> {
     /// A scanner over `sets`. Each set's text is normalized with the set's own profile.
     pub fn new(sets: &[&'s TermSet]) -> Scanner<'s> {
         Scanner {
-            sets: sets.to_vec(),
+            sets: match *sets {
+                [one] => Sets::One([one]),
+                [one, two] => Sets::Two([one, two]),
+                _ => Sets::Many(sets.to_vec()),
+            },
             engine: Engine::Auto,
             now: None,
         }
@@ -123,7 +146,7 @@ impl<'s> Scanner<'s> {
         // a post costs no allocation for them once a few posts have been checked.
         let mut spare = SPARE.take();
         let mut normalized: Vec<(Profile, Normalized)> = Vec::new();
-        for (set_index, set) in self.sets.iter().enumerate() {
+        for (set_index, set) in self.sets.as_slice().iter().enumerate() {
             if set.is_empty() {
                 continue;
             }

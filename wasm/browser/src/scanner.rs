@@ -36,16 +36,14 @@ impl Scanner {
     /// Checks one text. `now` is the time in Unix seconds that decides which `until=` rules have
     /// expired; it defaults to `Date.now() / 1000` (the core never reads a clock on wasm).
     pub fn check(&self, text: &str, now: Option<f64>) -> CheckResult {
-        let sets = self.sets();
-        result(text, &self.scanner(&sets, now).check(text)).unchecked_into()
+        result(text, &self.scanner(now).check(text)).unchecked_into()
     }
 
     /// Checks many texts (a page of timeline posts) in one call; results are in the same order.
     #[wasm_bindgen(js_name = checkMany)]
     pub fn check_many(&self, texts: Vec<String>, now: Option<f64>) -> CheckResults {
-        let sets = self.sets();
         let verdicts = self
-            .scanner(&sets, now)
+            .scanner(now)
             .check_many(texts.iter().map(String::as_str));
         let results = texts
             .iter()
@@ -54,16 +52,14 @@ impl Scanner {
         array(results).unchecked_into()
     }
 
-    fn sets(&self) -> Vec<&termgate::TermSet> {
-        self.sets.iter().map(|s| s.as_ref()).collect()
-    }
-
-    fn scanner<'s>(
-        &self,
-        sets: &[&'s termgate::TermSet],
-        now: Option<f64>,
-    ) -> termgate::Scanner<'s> {
-        let scanner = termgate::Scanner::new(sets).engine(ENGINE);
+    /// A core scanner for one call. (With one or two sets, made without an allocation.)
+    fn scanner(&self, now: Option<f64>) -> termgate::Scanner<'_> {
+        let scanner = match self.sets.as_slice() {
+            [one] => termgate::Scanner::new(&[one]),
+            [one, two] => termgate::Scanner::new(&[one, two]),
+            many => termgate::Scanner::new(&many.iter().map(Rc::as_ref).collect::<Vec<_>>()),
+        };
+        let scanner = scanner.engine(ENGINE);
         if self.expires || now.is_some() {
             scanner.at(unix_seconds(now))
         } else {
