@@ -3,7 +3,9 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
-import { dirname, resolve } from "node:path";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
 import { Miniflare } from "miniflare";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -71,6 +73,36 @@ export async function startWorker(origin, vars = {}, queue = {}, options = {}) {
     kv: () => mf.getKVNamespace("TERMS"),
     stop: () => mf.dispose(),
   };
+}
+
+/**
+ * Another isolate of the same worker: a workerd of its own that shares the KV store kept in `dir`
+ * with the other isolates started on it. What the worker logs is kept in `logs`, not printed;
+ * `rebuilds()` counts the stored sets or mute lists it rebuilt from their term lists.
+ */
+export async function startIsolate(origin, dir, vars = {}) {
+  const logs = [];
+  const worker = await startWorker(origin, vars, {}, { kvPersist: dir, handleStructuredLogs: ({ message }) => { logs.push(message); } });
+  return { ...worker, logs, rebuilds: () => logs.filter((m) => m.includes("rebuilt from its term list")).length };
+}
+
+/**
+ * Runs `body(isolate)`, where `isolate(vars)` starts another isolate (`startIsolate`) on one fresh
+ * KV store; stops them all and removes the store afterwards.
+ */
+export async function withIsolates(origin, body) {
+  const dir = await mkdtemp(join(tmpdir(), "termgate-kv-"));
+  const started = [];
+  try {
+    return await body(async (vars) => {
+      const w = await startIsolate(origin, dir, vars);
+      started.push(w);
+      return w;
+    });
+  } finally {
+    for (const w of started) await w.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** JSON from the origin directly (not through the worker). */

@@ -2,7 +2,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
-import { startOrigin, startWorker, originJson, login } from "./harness.mjs";
+import { startOrigin, startWorker, withIsolates, originJson, login } from "./harness.mjs";
 
 let origin, worker, alice, bob;
 before(async () => {
@@ -35,6 +35,8 @@ const timeline = async (token, path = "/api/timeline") => {
   return (await resp.json()).posts;
 };
 const ids = (posts) => posts.map((p) => p.id);
+// Miniflare's KV proxy takes ArrayBuffers, not Node Buffers.
+const arrayBuffer = (b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
 
 const ALICE_LIST = "# alice's mutes\n[hide]\nspoiler\n[collapse]\nネタバレ\nらーめん\n";
 
@@ -99,26 +101,72 @@ test("timelines: hide removes, collapse marks, for the reader only", async () =>
   }
 });
 
-test("a mute list another normalization version compiled is rebuilt from its term list", async () => {
+test("a mute list another normalization version compiled is rebuilt from its term list and kept aside", async () => {
   const bytes = Buffer.from(await (await worker.kv()).get("mute:alice", "arrayBuffer"));
-  const older = Buffer.from(bytes);
-  older.writeUInt16LE(older.readUInt16LE(10) - 1, 10);
-  // Another isolate, with nothing cached, finds the older version's bytes and the term list in KV.
-  const fresh = await startWorker(origin.url);
-  try {
-    const kv = await fresh.kv();
-    await kv.put("mute:alice", older.buffer.slice(older.byteOffset, older.byteOffset + older.byteLength));
+  const olderOf = (b) => {
+    const older = Buffer.from(b);
+    older.writeUInt16LE(older.readUInt16LE(10) - 1, 10);
+    return older;
+  };
+  const older = olderOf(bytes);
+  // Isolates with nothing cached, sharing one KV store, find the older version's bytes and the term
+  // list in KV.
+  await withIsolates(origin.url, async (isolate) => {
+    const p = await isolate();
+    const kv = await p.kv();
+    await kv.put("mute:alice", arrayBuffer(older));
     await kv.put("mutesrc:alice", ALICE_LIST);
-    const seen = async () => (await (await fresh.fetch("/api/timeline", { headers: auth(alice) })).json()).posts.map((p) => p.id);
-    assert.deepEqual(await seen(), ["p2", "p3", "p5"]);
-    // Stored again as this version compiles it, so the next isolate does not rebuild it...
-    assert.deepEqual(Buffer.from(await kv.get("mute:alice", "arrayBuffer")), bytes);
+    const stored = async () => ({ mute: Buffer.from(await kv.get("mute:alice", "arrayBuffer")), mutesrc: await kv.get("mutesrc:alice") });
+    const built = async () => Buffer.from((await kv.get("mutebuilt:alice", "arrayBuffer")) ?? new ArrayBuffer(0));
+    const seen = async (w) => (await (await w.fetch("/api/timeline", { headers: auth(alice) })).json()).posts.map((post) => post.id);
+
+    assert.deepEqual(await seen(p), ["p2", "p3", "p5"]);
+    assert.equal(p.rebuilds(), 1);
+    // The keys the user's uploads write are left as they are; the rebuilt list is kept aside, so
+    // the next isolate does not rebuild it again...
+    assert.deepEqual(await stored(), { mute: older, mutesrc: ALICE_LIST });
+    const copy = await built();
+    assert.equal(copy.subarray(0, 8).toString("latin1"), "TGBUILT1");
+    assert.deepEqual(copy.subarray(40), bytes);
+    const q = await isolate();
+    assert.deepEqual(await seen(q), ["p2", "p3", "p5"]);
+    assert.equal(q.rebuilds(), 0, "the kept copy is used");
     // ...and this one caches the rebuilt list (MUTE_CHECK_INTERVAL_SECONDS, 60 by default).
     await kv.delete("mute:alice");
-    assert.deepEqual(await seen(), ["p2", "p3", "p5"]);
-  } finally {
-    await fresh.stop();
-  }
+    assert.deepEqual(await seen(p), ["p2", "p3", "p5"]);
+
+    // A copy of other stored bytes is ignored: here an isolate of the older version took alice's
+    // new list during the rollout, so mute:alice holds its bytes of that list.
+    const NEW_LIST = "[hide]\nweather\n";
+    const carol = await login(origin.url, "carol");
+    assert.equal((await p.fetch("/_termgate/mutes", { method: "PUT", headers: { ...auth(carol), "content-type": "text/plain" }, body: NEW_LIST })).status, 200);
+    const newBytes = Buffer.from(await kv.get("mute:carol", "arrayBuffer"));
+    await kv.put("mute:alice", arrayBuffer(olderOf(newBytes)));
+    await kv.put("mutesrc:alice", NEW_LIST);
+    const r = await isolate();
+    assert.deepEqual(await seen(r), ["p1", "p2", "p4", "p5"]);
+    assert.equal(r.rebuilds(), 1);
+    assert.ok(r.logs.some((m) => m.includes("mutebuilt:alice ignored: built from other bytes")), r.logs.join("\n"));
+    const newCopy = await built();
+    assert.deepEqual(newCopy.subarray(40), newBytes);
+
+    // A corrupt copy is ignored, not an error: rebuilt again and overwritten.
+    const corrupt = Buffer.from(newCopy);
+    corrupt[corrupt.length - 3] ^= 0xff;
+    await kv.put("mutebuilt:alice", arrayBuffer(corrupt));
+    const s = await isolate();
+    assert.deepEqual(await seen(s), ["p1", "p2", "p4", "p5"]);
+    assert.equal(s.rebuilds(), 1);
+    assert.ok(s.logs.some((m) => m.includes("mutebuilt:alice ignored: term set checksum mismatch")), s.logs.join("\n"));
+    assert.deepEqual(await built(), newCopy);
+
+    // The user's PUT and DELETE delete the kept copy.
+    assert.equal((await s.fetch("/_termgate/mutes", { method: "PUT", headers: { ...auth(alice), "content-type": "text/plain" }, body: ALICE_LIST })).status, 200);
+    assert.equal(await kv.get("mutebuilt:alice"), null);
+    await kv.put("mutebuilt:alice", arrayBuffer(newCopy));
+    assert.equal((await s.fetch("/_termgate/mutes", { method: "DELETE", headers: auth(alice) })).status, 200);
+    assert.equal(await kv.get("mutebuilt:alice"), null);
+  });
 });
 
 test("user B can neither read nor change user A's list", async () => {

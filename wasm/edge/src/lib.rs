@@ -6,6 +6,8 @@
 //! to requests, KV and Queues. `docs/edge.md` describes the routes, settings and formats.
 //!
 //! * [`config`]: the settings from `wrangler.toml`.
+//! * [`derived`]: the copy a rebuild of another version's set keeps in KV, and what it was built
+//!   from.
 //! * [`extract`]: the post text in JSON, form, multipart and plain-text bodies.
 //! * [`filter`]: verdicts on posts, the `403` body, the `termgate-matches` header, reports.
 //! * [`fit`]: keeping a report within what one queue message may hold.
@@ -20,6 +22,7 @@
 #![forbid(unsafe_code)]
 
 pub mod config;
+pub mod derived;
 pub mod extract;
 pub mod filter;
 pub mod fit;

@@ -16,9 +16,36 @@ pub trait Versioned: Clone {
     fn version(&self) -> String;
 }
 
-impl Versioned for std::rc::Rc<termgate::TermSet> {
+/// A set in use, with the version of the stored bytes it stands for. That is the set's own version,
+/// except when the stored bytes are another termgate version's and the set was rebuilt from its
+/// term list: rebuilds never rewrite `setver:` (only uploads write the keys uploads write), so KV
+/// keeps the stored bytes' version, and the cache must compare KV's version with theirs. Compared
+/// with the rebuild's own version, every check would fetch and rebuild the set again, and bytes
+/// older than their version would go unnoticed.
+#[derive(Clone, Debug)]
+pub struct InUse {
+    /// The set.
+    pub set: std::rc::Rc<termgate::TermSet>,
+    /// The version of the stored bytes it stands for, as in `setver:`.
+    pub stored_version: String,
+    /// Whether it was rebuilt from its term list (its own version is then another).
+    pub rebuilt: bool,
+}
+
+impl InUse {
+    /// A set used as it is: it stands for its own version.
+    pub fn as_stored(set: std::rc::Rc<termgate::TermSet>) -> InUse {
+        InUse {
+            stored_version: crate::version_string(&set),
+            set,
+            rebuilt: false,
+        }
+    }
+}
+
+impl Versioned for InUse {
     fn version(&self) -> String {
-        crate::version_string(self)
+        self.stored_version.clone()
     }
 }
 
@@ -286,6 +313,33 @@ mod tests {
             Ok(Some(Fake("v1")))
         );
         assert_eq!(c.known("extra", "v2", 6.0), None, "v2 is fetched again");
+    }
+
+    #[test]
+    fn a_rebuilt_set_is_known_by_the_version_of_the_bytes_it_stands_for() {
+        let set = std::rc::Rc::new(termgate::compile_str("[block]\nzzq\n").unwrap());
+        let own = crate::version_string(&set);
+        let rebuilt = InUse {
+            set: set.clone(),
+            stored_version: "00000000000000aa".into(),
+            rebuilt: true,
+        };
+        let mut c = SetCache::default();
+        assert!(c
+            .loaded("x", "00000000000000aa", Ok(rebuilt.clone()), None, 0.0)
+            .is_ok_and(|s| s.is_some()));
+        assert!(
+            c.known("x", "00000000000000aa", 1.0).is_some(),
+            "no refetch"
+        );
+        assert!(c.known("x", &own, 2.0).is_none(), "KV names other bytes");
+        // Bytes older than the version KV names: not kept, looked at again.
+        let mut c = SetCache::default();
+        assert!(c
+            .loaded("x", "00000000000000bb", Ok(rebuilt), None, 0.0)
+            .is_err());
+        assert!(c.known("x", "00000000000000bb", 1.0).is_none());
+        assert_eq!(InUse::as_stored(set).version(), own);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use serde_json::json;
 use termgate::{Action, TermSet};
 use worker::{Env, Method, Request, Response, Result};
 
-use super::sets::{self, SetSource, KV_BINDING};
+use super::sets::{self, InUse, SetSource, KV_BINDING};
 use super::util::{body_limited, json_error, var, Json};
 use crate::config::valid_set_name;
 use crate::session::{bearer, constant_time_eq};
@@ -76,7 +76,7 @@ async fn public_bytes(req: &Request, env: &Env, name: &str) -> Result<Response> 
         Ok(c) => c,
         Err(sets::Unavailable(e)) => return json_error(503, "set_unavailable", &e),
     };
-    let Some((set, _)) = current else {
+    let Some((InUse { set, .. }, _)) = current else {
         return json_error(404, "not_found", "no such set");
     };
     let etag = format!("\"{}\"", version_string(&set));
@@ -235,6 +235,11 @@ async fn put(mut req: Request, env: &Env, name: &str) -> Result<Response> {
     kv.put(&format!("setver:{name}"), version_string(&set))?
         .execute()
         .await?;
+    // Not needed for correctness: these bytes load as they are, so no isolate reads the copy an
+    // earlier rebuild kept while they stay, and that copy names the bytes it replaced anyway. But
+    // it is dead weight of up to 25 MiB until a future rebuild overwrites it. A rebuild racing
+    // this upload may store its copy again afterwards; it names the old bytes and is never used.
+    kv.delete(&format!("setbuilt:{name}")).await?;
     sets::invalidate(name);
     Json(describe_set(name, &set, "kv")).status(201)
 }
@@ -244,9 +249,10 @@ async fn describe(req: &Request, env: &Env, name: &str) -> Result<Response> {
         Ok(c) => c,
         Err(sets::Unavailable(e)) => return json_error(503, "set_unavailable", &e),
     };
-    let Some((set, origin)) = current else {
+    let Some((in_use, origin)) = current else {
         return json_error(404, "not_found", "no such set");
     };
+    let set = &in_use.set;
     let wants_text = req
         .headers()
         .get("accept")?
@@ -271,7 +277,9 @@ async fn describe(req: &Request, env: &Env, name: &str) -> Result<Response> {
     } else {
         "bundled"
     };
-    Json(describe_set(name, &set, source)).ok()
+    let mut description = describe_set(name, set, source);
+    sets::add_rebuilt(&mut description, &in_use);
+    Json(description).ok()
 }
 
 async fn delete(env: &Env, name: &str) -> Result<Response> {
@@ -279,6 +287,7 @@ async fn delete(env: &Env, name: &str) -> Result<Response> {
     kv.delete(&format!("setver:{name}")).await?;
     kv.delete(&format!("set:{name}")).await?;
     kv.delete(&format!("setsrc:{name}")).await?;
+    kv.delete(&format!("setbuilt:{name}")).await?;
     sets::invalidate(name);
     Json(json!({"name": name, "deleted": true})).ok()
 }

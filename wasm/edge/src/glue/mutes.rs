@@ -1,7 +1,9 @@
 //! Mute lists: `PUT/GET/DELETE /_termgate/mutes` for the signed-in user, and applying them to
 //! timeline responses.
 //!
-//! KV layout: `mute:{user}` the compiled list, `mutesrc:{user}` its term list when uploaded as text.
+//! KV layout: `mute:{user}` the compiled list, `mutesrc:{user}` its term list when uploaded as text;
+//! only the user's own `PUT` and `DELETE` write them. `mutebuilt:{user}` is written only by
+//! timelines that rebuilt a list another termgate version compiled ([`crate::derived`]).
 //!
 //! Each isolate caches what KV answered for a reader ([`MuteCache`] has the rules): a timeline
 //! reads KV at most every `MUTE_CHECK_INTERVAL_SECONDS` per reader, and the reader's own `PUT` and
@@ -16,7 +18,7 @@ use worker::{Env, Headers, Method, Request, Response, Result};
 
 use super::admin::{describe_set, read_upload, Upload, Uploader};
 use super::proxy;
-use super::sets::{load_stored, KV_BINDING};
+use super::sets::{load_stored, Keys, KV_BINDING};
 use super::util::{json_error, lang, localized_error, now_ms, var, Json};
 use crate::config::Config;
 use crate::i18n;
@@ -47,6 +49,10 @@ pub async fn handle(mut req: Request, env: &Env, config: &Config) -> Result<Resp
     };
     let kv = env.kv(KV_BINDING)?;
     let (bytes_key, src_key) = (format!("mute:{user}"), format!("mutesrc:{user}"));
+    // Deleted by PUT and DELETE, though stale copies are never used (they name the bytes they
+    // replaced): a user's replaced or deleted list should not stay in KV as a rebuilt copy. A
+    // timeline rebuilding at the same moment may store one again; it is never used either.
+    let built_key = format!("mutebuilt:{user}");
     match req.method() {
         Method::Put => {
             let (set, source) = match read_upload(
@@ -68,6 +74,7 @@ pub async fn handle(mut req: Request, env: &Env, config: &Config) -> Result<Resp
                 Some(text) => kv.put(&src_key, text.as_str())?.execute().await?,
                 None => kv.delete(&src_key).await?,
             }
+            kv.delete(&built_key).await?;
             let mut body = describe_set("mutes", &set, "kv");
             body["user"] = json!(user);
             let set: Rc<TermSet> = Rc::from(set);
@@ -109,6 +116,7 @@ pub async fn handle(mut req: Request, env: &Env, config: &Config) -> Result<Resp
             CACHE.with(|c| c.borrow_mut().writing(&user));
             kv.delete(&bytes_key).await?;
             kv.delete(&src_key).await?;
+            kv.delete(&built_key).await?;
             let interval = config.mute_check_interval_ms;
             CACHE.with(|c| c.borrow_mut().written(&user, None, now_ms(), interval));
             Json(json!({"user": user, "deleted": true})).ok()
@@ -185,20 +193,14 @@ async fn mute_list(env: &Env, user: &str, interval_ms: f64) -> Result<Option<Rc<
     }
     let kv = env.kv(KV_BINDING)?;
     let ticket = CACHE.with(|c| c.borrow().ticket());
-    let bytes_key = format!("mute:{user}");
-    let answer = match kv.get(&bytes_key).bytes().await {
-        Ok(Some(bytes)) => match load_stored(&kv, bytes, &format!("mutesrc:{user}"), "mutes").await
-        {
-            Ok((set, rebuilt)) => {
-                // An older version's bytes, rebuilt from the term list: store the new bytes so
-                // that the next isolate does not rebuild them again. Best effort.
-                if rebuilt {
-                    if let Ok(put) = kv.put_bytes(&bytes_key, set.as_bytes()) {
-                        let _ = put.execute().await;
-                    }
-                }
-                Ok(Some(Rc::new(set)))
-            }
+    let keys = Keys {
+        source: format!("mutesrc:{user}"),
+        built: format!("mutebuilt:{user}"),
+        max: MAX_MUTE_BYTES,
+    };
+    let answer = match kv.get(&format!("mute:{user}")).bytes().await {
+        Ok(Some(bytes)) => match load_stored(&kv, bytes.into(), &keys, "mutes").await {
+            Ok(loaded) => Ok(Some(Rc::new(loaded.set))),
             Err(e) => Err(format!("mute list of {user} does not load: {e}")),
         },
         Ok(None) => Ok(None),
