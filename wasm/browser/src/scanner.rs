@@ -264,6 +264,8 @@ mod tests {
     /// "allow" has an index of its own.
     #[test]
     fn allow_is_no_action() {
-        assert!(termgate::Action::ALL.iter().all(|&a| a as u32 != super::ALLOW));
+        assert!(termgate::Action::ALL
+            .iter()
+            .all(|&a| a as u32 != super::ALLOW));
     }
 }
