@@ -81,6 +81,41 @@ test("mute lists may hold only hide and collapse rules; errors have line and col
   assert.equal((await resp.json()).error, "unsupported_content_type");
 });
 
+test("a mute list over either size limit is refused with 413, and the list stored before stays", async () => {
+  const ivy = await login(origin.url, "ivy");
+  assert.equal((await putMutes(ivy, "[hide]\nspoiler\n")).status, 200);
+  // Over 256 KiB of text.
+  let resp = await putMutes(ivy, "[hide]\n" + "spoiler\n".repeat(40_000));
+  assert.equal(resp.status, 413);
+  assert.equal((await resp.json()).error, "too_large");
+  // Under it, but compiling to more than 1 MiB: letters and digits in turn, each digit also read
+  // as the letter it looks like (a deterministic generator: the same list on every run).
+  let seed = 11;
+  const next = (n) => {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) % n;
+  };
+  const terms = new Set();
+  let list = "[hide]\n";
+  while (list.length < 250_000) {
+    let term = "";
+    for (let i = 0; i < 12; i++) term += i % 2 ? String(next(10)) : "abcdefghijklmnopqrstuvwxyz"[next(26)];
+    if (!terms.has(term)) list += `${term}\n`;
+    terms.add(term);
+  }
+  resp = await putMutes(ivy, list);
+  assert.equal(resp.status, 413);
+  const body = await resp.json();
+  assert.equal(body.error, "compiled_too_large");
+  assert.equal(body.max_bytes, 1024 * 1024);
+  assert.ok(body.bytes > body.max_bytes, JSON.stringify(body));
+  assert.match(body.message, /compiles to \d+ bytes, over the limit of 1048576/);
+  const stored = await worker.fetch("/_termgate/mutes", { headers: auth(ivy) });
+  assert.equal(await stored.text(), "[hide]\nspoiler\n");
+});
+
 test("timelines: hide removes, collapse marks, for the reader only", async () => {
   const mine = await timeline(alice);
   assert.deepEqual(ids(mine), ["p2", "p3", "p5"]);

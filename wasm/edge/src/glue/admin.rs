@@ -17,7 +17,7 @@ use crate::config::valid_set_name;
 use crate::session::{bearer, constant_time_eq};
 use crate::version_string;
 
-/// The largest set accepted: KV's value limit.
+/// The largest set accepted, as a term list or compiled: KV's value limit.
 pub const MAX_SET_BYTES: usize = 25 * 1024 * 1024;
 
 pub async fn handle(req: Request, env: &Env, rest: &str) -> Result<Response> {
@@ -110,16 +110,25 @@ pub enum Uploader {
     User,
 }
 
+/// How large an upload may be: its body, and the set it compiles to (a term list can compile to
+/// about five times its size, more than a KV value can hold).
+#[derive(Clone, Copy)]
+pub struct Limits {
+    pub body: usize,
+    pub compiled: usize,
+}
+
 /// Reads an uploaded set: `text/plain` is compiled here (errors name line and column),
 /// `application/octet-stream` (from the admin only) is loaded as compiled bytes. Every rule's
 /// action must be in `allowed`.
 pub async fn read_upload(
     req: &mut Request,
     label: &str,
-    max: usize,
+    limits: Limits,
     allowed: &[Action],
     uploader: Uploader,
 ) -> Result<Upload> {
+    let max = limits.body;
     let content_type = req
         .headers()
         .get("content-type")?
@@ -181,6 +190,21 @@ pub async fn read_upload(
             message,
         )?));
     };
+    let compiled = set.as_bytes().len();
+    if compiled > limits.compiled {
+        return Ok(Upload::Refused(
+            Json(json!({
+                "error": "compiled_too_large",
+                "message": format!(
+                    "the list compiles to {compiled} bytes, over the limit of {}: remove terms or split the list",
+                    limits.compiled
+                ),
+                "bytes": compiled,
+                "max_bytes": limits.compiled,
+            }))
+            .status(413)?,
+        ));
+    }
     if let Some(rule) = set.rules().find(|r| !allowed.contains(&r.action)) {
         let names: Vec<&str> = allowed.iter().map(|a| a.as_str()).collect();
         return Ok(Upload::Refused(
@@ -211,7 +235,10 @@ async fn put(mut req: Request, env: &Env, name: &str) -> Result<Response> {
     let (set, source) = match read_upload(
         &mut req,
         name,
-        MAX_SET_BYTES,
+        Limits {
+            body: MAX_SET_BYTES,
+            compiled: MAX_SET_BYTES,
+        },
         &[Action::Block, Action::Flag, Action::Warn],
         Uploader::Admin,
     )
