@@ -2,7 +2,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { gzipSync } from "node:zlib";
-import { startOrigin, startWorker, originJson } from "./harness.mjs";
+import { startOrigin, startWorker, originJson, login } from "./harness.mjs";
 
 let origin, worker;
 before(async () => {
@@ -145,6 +145,32 @@ test("without KV the bundled default still filters; a set that needs KV fails op
     } finally {
       await extra.stop();
     }
+  }
+});
+
+test("a runtime error is a 500 in the client's language that hides its details; the isolate keeps working", async () => {
+  // Without the KV binding, storing a mute list fails in the runtime (`env.kv`).
+  const w = await startWorker(origin.url, {}, {}, { kvNamespaces: [] });
+  try {
+    const token = await login(origin.url, "kim");
+    const put = (lang) =>
+      w.fetch("/_termgate/mutes", {
+        method: "PUT",
+        headers: { authorization: `Bearer ${token}`, "content-type": "text/plain", "accept-language": lang },
+        body: "[hide]\nspoiler\n",
+      });
+    for (const [lang, message] of [["en", /could not be handled/], ["ja", /処理できません/]]) {
+      const resp = await put(lang);
+      assert.equal(resp.status, 500);
+      const text = await resp.text();
+      assert.equal(JSON.parse(text).error, "internal");
+      assert.match(JSON.parse(text).message, message);
+      assert.doesNotMatch(text, /TERMS|binding|kv/i, "the runtime's error stays in the log");
+    }
+    const resp = await w.fetch("/api/posts", { method: "POST", headers: { "content-type": "application/json" }, body: '{"text":"hello"}' });
+    assert.equal(resp.status, 201);
+  } finally {
+    await w.stop();
   }
 });
 
