@@ -519,7 +519,9 @@ fn text() -> impl Strategy<Value = String> {
 
 /// A whole-word term of ASCII (whatever its case or repeats).
 fn plain_word() -> impl Strategy<Value = String> {
-    let piece = prop::sample::select(vec!["a", "b", "s", "S", "ss", "p", "am", "5", "55", "4"]);
+    let piece = prop::sample::select(vec![
+        "a", "b", "s", "S", "ss", "p", "am", "5", "55", "4", "m", "th",
+    ]);
     prop_oneof![
         prop::collection::vec(piece, 1..4).prop_map(|v| v.concat()),
         prop::sample::select(vec!["ab", "spam", "sa", "as"]).prop_map(String::from),
@@ -530,7 +532,7 @@ fn plain_word() -> impl Strategy<Value = String> {
 fn plain_text() -> impl Strategy<Value = String> {
     let piece = prop::sample::select(vec![
         "a", "A", "b", "s", "ss", "p", "am", "5", "55", "4", "$", "@", "!", "!!", " ", ".", "'",
-        "-", "spam", "SPAM", " a b ", "s p a m", " a a ", " s.a ",
+        "-", "spam", "SPAM", " a b ", "s p a m", " a a ", " s.a ", "m", "TH", "5m",
     ]);
     prop::collection::vec(piece, 0..24).prop_map(|v| v.concat())
 }
