@@ -128,6 +128,11 @@ async fn built_copy(
     }
 }
 
+/// How long a rebuilt copy stays in KV. A copy written by a rebuild that raced a user's `DELETE`
+/// (or an upload) is never used, but it holds the old list: it must not stay for good. A copy in
+/// use costs one rebuild a week when it expires.
+const BUILT_TTL_SECONDS: u64 = 7 * 24 * 3600;
+
 /// Stores a rebuilt set under `keys.built`. Best effort: if it fails, or the set is larger than
 /// the originals may be, the next isolate rebuilds it again. Two isolates rebuilding at once write
 /// the same content, so the last write winning is harmless.
@@ -146,7 +151,12 @@ async fn keep_built(
         );
         return;
     };
-    let stored = async { kv.put_bytes(&keys.built, &value)?.execute().await };
+    let stored = async {
+        kv.put_bytes(&keys.built, &value)?
+            .expiration_ttl(BUILT_TTL_SECONDS)
+            .execute()
+            .await
+    };
     if let Err(e) = stored.await {
         worker::console_error!("termgate: {label}: storing the rebuilt set: {e}");
     }
