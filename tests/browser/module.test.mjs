@@ -167,6 +167,25 @@ test("a page that replaced Array.prototype.push still gets results, and the obje
   set.free();
 });
 
+test("JS that throws while a result is built is an Error, and later checks work", () => {
+  const s = new Scanner(TermSet.compile("[block]\nspam\n[warn]\nham\n"));
+  // A setter for index 0 of every array throws whenever a result's first match is stored.
+  Object.defineProperty(Array.prototype, "0", {
+    configurable: true,
+    set() {
+      throw new Error("patched");
+    },
+  });
+  try {
+    assert.throws(() => s.check("spam"), (e) => e instanceof Error && !(e instanceof WebAssembly.RuntimeError) && e.message === "patched");
+    assert.equal(s.check("fine").verdict, "allow");
+  } finally {
+    delete Array.prototype[0];
+  }
+  assert.deepEqual(s.check("ham and spam").matches.map((m) => [m.rule, m.action]), [["ham", "warn"], ["spam", "block"]]);
+  assert.deepEqual(s.checkMany(["spam", "ham"]).map((r) => r.matches[0].rule), ["spam", "ham"]);
+});
+
 test("a set freed from JS stays alive inside a scanner that holds it", () => {
   const set = TermSet.compile("[hide]\nnatto\n");
   const s = new Scanner(set);

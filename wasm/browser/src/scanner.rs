@@ -1,6 +1,6 @@
 //! The `Scanner` class: checks texts against one or more term sets.
 
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
@@ -97,30 +97,35 @@ fn result(text: &str, verdict: &termgate::Verdict) -> js_sys::Object {
             bytes.get(from..to).map_or(0, utf16_len)
         }
     };
-    let answer = |words: &RefCell<Vec<u32>>, rules: &RefCell<RuleSlots>| {
-        let (mut words, mut rules) = (words.borrow_mut(), rules.borrow_mut());
-        words.clear();
-        rules.next_text();
-        let (mut at, mut utf16) = (0, 0);
-        for (nth, m) in verdict.matches.iter().enumerate() {
-            if m.start < at {
-                (at, utf16) = (0, 0);
-            }
-            utf16 += units(at, m.start);
-            at = m.start;
-            words.extend([
-                utf16 as u32,
-                (utf16 + units(m.start, m.end)) as u32,
-                rules.slot(&m.rule, nth),
-                m.action as u32,
-                m.category.map_or(0, |c| 1 + c as u32),
-            ]);
+    // Taken out of their cells while JS runs (`setRule`, `checkResult`) rather than borrowed: JS
+    // that throws through the module would leave a borrow that every later check trips over.
+    // After a throw the cells are empty, and the JS side is sent every rule again.
+    let mut words = MATCHES.take();
+    let mut rules = RULES.take();
+    words.clear();
+    rules.next_text();
+    let (mut at, mut utf16) = (0, 0);
+    for (nth, m) in verdict.matches.iter().enumerate() {
+        if m.start < at {
+            (at, utf16) = (0, 0);
         }
-        // Index of the first word in the module's memory, which the JS side reads as `Uint32Array`.
-        let first = words.as_ptr() as usize / 4;
-        JS_SIDE.with(|_| check_result(index as i32, first as i32, (words.len() / 5) as i32))
-    };
-    MATCHES.with(|words| RULES.with(|rules| answer(words, rules)))
+        utf16 += units(at, m.start);
+        at = m.start;
+        words.extend([
+            utf16 as u32,
+            (utf16 + units(m.start, m.end)) as u32,
+            rules.slot(&m.rule, nth),
+            m.action as u32,
+            m.category.map_or(0, |c| 1 + c as u32),
+        ]);
+    }
+    RULES.set(rules);
+    // Index of the first word in the module's memory, which the JS side reads as `Uint32Array`.
+    let first = words.as_ptr() as usize / 4;
+    let object =
+        JS_SIDE.with(|_| check_result(index as i32, first as i32, (words.len() / 5) as i32));
+    MATCHES.set(words);
+    object
 }
 
 /// The length in UTF-16 code units of UTF-8 `bytes`: one per character (per byte that does not
@@ -185,9 +190,9 @@ const ALLOW: u32 = termgate::Action::ALL.len() as u32;
 thread_local! {
     /// The matches of the text being answered, five numbers each: UTF-16 start and end, the rule's
     /// slot, the action (`as u32`), and 0 for no category or 1 + the category (`as u32`).
-    static MATCHES: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
+    static MATCHES: Cell<Vec<u32>> = const { Cell::new(Vec::new()) };
 
-    static RULES: RefCell<RuleSlots> = const { RefCell::new(RuleSlots::new()) };
+    static RULES: Cell<RuleSlots> = const { Cell::new(RuleSlots::new()) };
 
     /// Gives the JS side, on the first answer, the module's memory and the names.
     static JS_SIDE: () = {
@@ -215,6 +220,12 @@ struct RuleSlots {
 
 /// Slots by hash (a power of two).
 const RULE_SLOTS: usize = 1024;
+
+impl Default for RuleSlots {
+    fn default() -> RuleSlots {
+        RuleSlots::new()
+    }
+}
 
 impl RuleSlots {
     const fn new() -> RuleSlots {
