@@ -50,15 +50,15 @@ async fn route(req: Request, env: Env, ctx: Context, lang: Lang) -> Result<Respo
     if let Some(rest) = path.strip_prefix("/_termgate/") {
         return match (method.as_str(), rest) {
             ("GET", "health") => sets::health(&env, &config).await,
-            ("POST", "reports") => queue::user_report(req, &env, &config).await,
+            ("POST", "reports") => queue::user_report(req, &env, &config, lang).await,
             ("GET", "reports/fields") => Json(crate::reports::fields_catalogue()).ok(),
-            (_, "mutes") => mutes::handle(req, &env, &config).await,
+            (_, "mutes") => mutes::handle(req, &env, &config, lang).await,
             (_, r) if r.starts_with("sets/") => admin::handle(req, &env, &r[5..]).await,
             _ => json_error(404, "not_found", "no such termgate route"),
         };
     }
     if config.is_post_route(&method, &path) {
-        return posts::handle(req, &env, &ctx, &config).await;
+        return posts::handle(req, &env, &ctx, &config, lang).await;
     }
     if config.is_timeline_route(&method, &path) {
         return mutes::timeline(req, &env, &config).await;

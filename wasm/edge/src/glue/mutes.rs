@@ -19,9 +19,9 @@ use worker::{Env, Headers, Method, Request, Response, Result};
 use super::admin::{describe_set, read_upload, Limits, Upload, Uploader};
 use super::proxy;
 use super::sets::{load_stored, Keys, KV_BINDING};
-use super::util::{json_error, lang, localized_error, now_ms, var, Json};
+use super::util::{json_error, localized_error, now_ms, var, Json};
 use crate::config::Config;
-use crate::i18n;
+use crate::i18n::{self, Lang};
 use crate::mute::{self, Edit};
 use crate::mutecache::MuteCache;
 use crate::session::{bearer, verify};
@@ -46,9 +46,9 @@ pub fn session_user(req: &Request, env: &Env) -> Option<String> {
     verify(token, secret.as_bytes(), now_ms() / 1000.0).ok()
 }
 
-pub async fn handle(mut req: Request, env: &Env, config: &Config) -> Result<Response> {
+pub async fn handle(mut req: Request, env: &Env, config: &Config, lang: Lang) -> Result<Response> {
     let Some(user) = session_user(&req, env) else {
-        let mut resp = localized_error(401, "unauthorized", &i18n::UNAUTHORIZED, lang(&req))?;
+        let mut resp = localized_error(401, "unauthorized", &i18n::UNAUTHORIZED, lang)?;
         resp.headers_mut().set("www-authenticate", "Bearer")?;
         return Ok(resp);
     };

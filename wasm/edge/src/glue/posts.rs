@@ -7,19 +7,19 @@ use super::mutes::session_user;
 use super::proxy::{forwarded_headers, origin_url, send_bytes};
 use super::queue::enqueue;
 use super::sets::{global_sets, Unavailable};
-use super::util::{body_limited, lang, localized_error, now_ms, uuid, Json};
+use super::util::{body_limited, localized_error, now_ms, uuid, Json};
 use crate::config::{Config, FailMode, UnknownContentType};
 use crate::extract::{body_kind, extract, BodyKind, ExtractError};
 use crate::filter::{self, ReportContext};
-use crate::i18n;
+use crate::i18n::{self, Lang};
 
 pub async fn handle(
     mut req: Request,
     env: &Env,
     ctx: &Context,
     config: &Config,
+    lang: Lang,
 ) -> Result<Response> {
-    let lang = lang(&req);
     let method = req.method();
     let route = format!("{} {}", method, req.path());
     let url = origin_url(&req, config)?;

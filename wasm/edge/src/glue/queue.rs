@@ -11,9 +11,9 @@ use worker::{
 };
 
 use super::mutes::session_user;
-use super::util::{body_limited, lang, localized_error, now_ms, uuid, var, Json};
+use super::util::{body_limited, localized_error, now_ms, uuid, var, Json};
 use crate::config::Config;
-use crate::i18n;
+use crate::i18n::{self, Lang};
 use crate::reports::{self, Refused, Sent};
 
 /// The queue producer binding.
@@ -124,8 +124,12 @@ async fn deliver_directly(env: &Env, config: &Config, body: &str) -> bool {
 /// `POST /_termgate/reports`: a user's problem report. It is sent (queue, else the origin
 /// directly) before it is answered: `202` once one of them took it, else `503` with
 /// `Retry-After`, so the reporter, who still has the report, sends it again.
-pub async fn user_report(mut req: Request, env: &Env, config: &Config) -> Result<Response> {
-    let lang = lang(&req);
+pub async fn user_report(
+    mut req: Request,
+    env: &Env,
+    config: &Config,
+    lang: Lang,
+) -> Result<Response> {
     let user = session_user(&req, env);
     let Some(body) = body_limited(&mut req, reports::MAX_USER_REPORT_BYTES).await? else {
         return Json(reports::body_too_large(lang)).status(413);
