@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { encodeInto } from "../../wasm/browser/js/encode-into.mjs";
+import { draws } from "../random.mjs";
 
 const encoder = new TextEncoder();
 
@@ -32,15 +33,7 @@ test("writes what TextEncoder.encodeInto writes, given room for the whole text",
 });
 
 test("writes what TextEncoder.encodeInto writes for generated texts", () => {
-  // A deterministic generator: the same texts on every run.
-  let seed = 11;
-  // xorshift32: a multiplying generator in doubles loses bits and repeats after ~10k draws.
-  const next = (n) => {
-    seed ^= seed << 13;
-    seed ^= seed >>> 17;
-    seed ^= seed << 5;
-    return (seed >>> 0) % n;
-  };
+  const next = draws(11);
   for (let round = 0; round < 2000; round++) {
     let text = "";
     for (let n = next(12); n > 0; n--) text += PIECES[next(PIECES.length)];

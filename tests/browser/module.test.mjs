@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { draws } from "../random.mjs";
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "wasm", "browser");
 const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
@@ -31,15 +32,7 @@ test("spans index the JS string: astral characters, and lone surrogates", () => 
 });
 
 test("spans index the JS string wherever matches fall among characters of every UTF-8 length", () => {
-  // A deterministic generator: the same texts on every run.
-  let seed = 7;
-  // xorshift32: a multiplying generator in doubles loses bits and repeats after ~10k draws.
-  const next = (n) => {
-    seed ^= seed << 13;
-    seed ^= seed >>> 17;
-    seed ^= seed << 5;
-    return (seed >>> 0) % n;
-  };
+  const next = draws(7);
   const fillers = ["a", "é", "ね", "漢", "😀", "𝒳", " ", "、", "\u200b"];
   for (let round = 0; round < 300; round++) {
     let text = "";

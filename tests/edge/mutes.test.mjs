@@ -3,6 +3,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { startOrigin, startWorker, withIsolates, originJson, login } from "./harness.mjs";
+import { draws } from "../random.mjs";
 
 let origin, worker, alice, bob;
 before(async () => {
@@ -89,14 +90,8 @@ test("a mute list over either size limit is refused with 413, and the list store
   assert.equal(resp.status, 413);
   assert.equal((await resp.json()).error, "too_large");
   // Under it, but compiling to more than 1 MiB: letters and digits in turn, each digit also read
-  // as the letter it looks like (a deterministic generator: the same list on every run).
-  let seed = 11;
-  const next = (n) => {
-    seed ^= seed << 13;
-    seed ^= seed >>> 17;
-    seed ^= seed << 5;
-    return (seed >>> 0) % n;
-  };
+  // as the letter it looks like.
+  const next = draws(11);
   const terms = new Set();
   let list = "[hide]\n";
   while (list.length < 250_000) {
