@@ -3,23 +3,27 @@
 //!
 //! Under the full profile a word's normalized form is, in ASCII, the word in lower case with
 //! repeated letters collapsed, and letters spaced out (`s p a m`) joined. The shortcut looks those
-//! up and lists the words that are keys; only they are then normalized ([`normalize_words`]), and
-//! the set's matches are found in that short text as they would be in the whole one: every key
-//! is a whole word, so no match reaches past the word it is in, and a word normalizes alike alone
-//! and among the others. Whatever it does not read the way normalization would (digits or
-//! leetspeak among letters, a key spelled out in spaced letters, another profile) sends the text
-//! the whole way.
+//! up and reports the words that are keys. A key whose rules are all plain terms (inline values,
+//! no exception) gets its matches there and then, its letters' repeats checked against each
+//! term's ([`repeats_agree`]); the other keys' words alone are normalized
+//! ([`normalize_words`]) and scanned, and their matches are found in that short text as they
+//! would be in the whole one: every key is a whole word, so no match reaches past the word it is
+//! in, and a word normalizes alike alone and among the others. Whatever the shortcut does not
+//! read the way normalization would (digits or leetspeak among letters, a key spelled out in
+//! spaced letters, another profile) sends the text the whole way.
 //!
 //! Reading costs about three quarters of the whole way, so a text the shortcut gives up on costs
-//! more than the whole way alone, and so does one whose words are mostly keys. Each set keeps the
-//! recent odds ([`Odds`]) and stops trying while more than a fifth of texts are of either kind, but
-//! for one text in 16, to notice when they turn.
+//! more than the whole way alone, and so does one whose words mostly need normalizing. Each set
+//! keeps the recent odds ([`Odds`]) and stops trying while more than a fifth of texts are of
+//! either kind, but for one text in 16, to notice when they turn.
 //!
 //! [`normalize_words`]: crate::normalize::normalize_words
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use crate::compile::repeat_class;
 use crate::normalize::{is_plain_separator, letters, Profile, ASCII, DIGIT};
+use crate::termset::Inline;
 use crate::warm::{zero_bytes, Warm};
 
 /// Words longer than this go the whole way.
@@ -48,11 +52,16 @@ pub(crate) fn reads(text: &str, profile: Profile) -> bool {
             }))
 }
 
-/// Reads `text` (one the shortcut [`reads`]) and adds to `keys` the byte range of every word
-/// that is a whole-word key of `warm`, in order; false when it has a token the shortcut does not
-/// read, or spaced-out letters that join into a key (then `keys` is left partly filled). The
-/// caller checks that the set has no keys but whole words.
-pub(crate) fn word_keys(warm: &Warm, text: &str, keys: &mut Vec<(usize, usize)>) -> bool {
+/// Reads `text` (one the shortcut [`reads`]) and calls `key(start, end, normalized, values)` for
+/// every word that is a whole-word key of `warm`, in order, with its byte range, its normalized
+/// form and the key's values; false when it has a token the shortcut does not read, or spaced-out
+/// letters that join into a key (then some keys may have been reported). The caller checks that
+/// the set has no keys but whole words.
+pub(crate) fn word_keys(
+    warm: &Warm,
+    text: &str,
+    mut key: impl FnMut(usize, usize, &[u8], &[u64]),
+) -> bool {
     let bytes = text.as_bytes();
     // A byte of a character that is not ASCII belongs to a separator (see `reads`).
     let kind = |at: usize| {
@@ -103,8 +112,8 @@ pub(crate) fn word_keys(warm: &Warm, text: &str, keys: &mut Vec<(usize, usize)>)
             if !flush(warm, &joined, &mut joined_len) {
                 return false;
             }
-            if warm.word(&word, 0..len).is_some() {
-                keys.push((at, end));
+            if let Some(values) = warm.word(&word, 0..len) {
+                key(at, end, &word[..len], values);
             }
             at = end;
             continue;
@@ -124,12 +133,33 @@ pub(crate) fn word_keys(warm: &Warm, text: &str, keys: &mut Vec<(usize, usize)>)
             }
         } else if !flush(warm, &joined, &mut joined_len) {
             return false;
-        } else if warm.word(&word, 0..len).is_some() {
-            keys.push((at, end));
+        } else if let Some(values) = warm.word(&word, 0..len) {
+            key(at, end, &word[..len], values);
         }
         at = bangs.max(end);
     }
     flush(warm, &joined, &mut joined_len)
+}
+
+/// Whether the letters of `word`, a word of the text the shortcut found to be a key, repeat as
+/// the whole-word term `inline` requires: each as many times as the term has it, or three times
+/// or more (a stretched letter), as [`SetScan`](crate::scan::SetScan) requires of a whole word.
+pub(crate) fn repeats_agree(word: &[u8], inline: &Inline) -> bool {
+    let mut k = 0;
+    let mut run = 0;
+    for (n, &b) in word.iter().enumerate() {
+        run += 1;
+        // Letters in lower case; digits are as they are either way.
+        if word.get(n + 1).map(|&next| next | 0x20) != Some(b | 0x20) {
+            let have = repeat_class(u8::try_from(run).unwrap_or(u8::MAX));
+            if have != 3 && have != inline.class(k) {
+                return false;
+            }
+            k += 1;
+            run = 0;
+        }
+    }
+    true
 }
 
 /// The recent share of a set's texts the shortcut gave up on, as a moving average in 1/65536ths,
@@ -273,7 +303,8 @@ mod tests {
             ("❤ sp\u{FE0F}am", None),
         ] {
             let mut found = Vec::new();
-            let read = reads(text, Profile::FULL) && word_keys(&warm, text, &mut found);
+            let read = reads(text, Profile::FULL)
+                && word_keys(&warm, text, |start, end, _, _| found.push((start, end)));
             assert_eq!(read.then_some(&found[..]), keys, "{text}");
         }
         assert!(!reads(

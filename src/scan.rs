@@ -156,23 +156,7 @@ impl<'s> Scanner<'s> {
                 w.whole_words_only && plain::reads(text, set.profile) && w.odds.worth_trying()
             });
             if let Some(w) = shortcut {
-                let mut keys = KEYS.take();
-                keys.clear();
-                let read = plain::word_keys(w, text, &mut keys);
-                // Keys in more than a quarter of the text leave little not to normalize: with
-                // many such texts, reading first does not pay (100k words of English, say).
-                let dense = keys.iter().map(|(a, b)| b - a).sum::<usize>() * 4 > text.len();
-                w.odds.note(!read || dense);
-                if read && !keys.is_empty() {
-                    let buffer = spare.pop().unwrap_or_default();
-                    let norm = normalize_words(text, &keys, set.profile, buffer);
-                    scan_set(set, text, &norm, now, warm, (set_index, base), out);
-                    spare.push(norm);
-                }
-                if keys.capacity() <= SPARE_UNITS {
-                    KEYS.set(keys);
-                }
-                if read {
+                if scan_plain(set, w, text, now, (set_index, base), out, &mut spare) {
                     continue;
                 }
             }
@@ -217,6 +201,86 @@ fn scan_set(
     scan.inner(warm);
     scan.hosts(text);
     scan.finish(set_index, base, out);
+}
+
+/// Scans `text`, one the shortcut reads ([`plain`]), against `set`, whose keys are all whole
+/// words: finds the words that are keys without normalizing the text, makes the matches of most
+/// such words directly ([`word_matches`]), and normalizes and scans the others alone. False,
+/// adding no match, when the text must go the whole way.
+pub(crate) fn scan_plain(
+    set: &TermSet,
+    warm: &Warm,
+    text: &str,
+    now: i64,
+    (set_index, base): (usize, usize),
+    out: &mut Vec<Match>,
+    spare: &mut Vec<Normalized>,
+) -> bool {
+    let before = out.len();
+    let mut keys = KEYS.take();
+    keys.clear();
+    let read = plain::word_keys(warm, text, |start, end, key, values| {
+        let word = text.as_bytes().get(start..end).unwrap_or_default();
+        let direct = word_matches(set, word, key, values, now, |rule, sec| {
+            out.push(Match {
+                start: base + start,
+                end: base + end,
+                rule,
+                action: sec.action,
+                category: sec.category,
+                set: set_index,
+            })
+        });
+        if !direct {
+            keys.push((start, end));
+        }
+    });
+    // Words to normalize in more than a quarter of the text leave little not to normalize: with
+    // many such texts, reading first does not pay.
+    let dense = keys.iter().map(|(a, b)| b - a).sum::<usize>() * 4 > text.len();
+    warm.odds.note(!read || dense);
+    if !read {
+        out.truncate(before);
+    } else if !keys.is_empty() {
+        let buffer = spare.pop().unwrap_or_default();
+        let norm = normalize_words(text, &keys, set.profile, buffer);
+        scan_set(set, text, &norm, now, Some(warm), (set_index, base), out);
+        spare.push(norm);
+    }
+    if keys.capacity() <= SPARE_UNITS {
+        KEYS.set(keys);
+    }
+    read
+}
+
+/// Calls `found(rule, section)` for each rule of a whole-word key that matches `word`, the plain
+/// word of the text whose normalized form is `key`: what [`SetScan`] finds in the word, without
+/// normalizing it. Only for keys whose every rule is inline and no exception, as a plain term's
+/// is; false, calling nothing, for other keys (`&&` rules, exceptions, rules sharing a key).
+fn word_matches(
+    set: &TermSet,
+    word: &[u8],
+    key: &[u8],
+    values: &[u64],
+    now: i64,
+    mut found: impl FnMut(String, SectionRecord),
+) -> bool {
+    let simple = |&v: &u64| Inline::decode(v).filter(|inline| !inline.exception);
+    if !values.iter().all(|v| simple(v).is_some()) {
+        return false;
+    }
+    let Ok(key) = core::str::from_utf8(key) else {
+        return false;
+    };
+    for inline in values.iter().filter_map(simple) {
+        let Some(sec) = set.section_record(inline.section) else {
+            continue;
+        };
+        if (sec.expires == NEVER || now < sec.expires) && plain::repeats_agree(word, &inline) {
+            found(inline.written(key), sec);
+        }
+    }
+    true
 }
 
 thread_local! {

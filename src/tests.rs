@@ -460,9 +460,14 @@ fn words_of(units: &[crate::normalize::Unit]) -> (Vec<(u32, u32)>, bool) {
 
 /// The reference: every key of the set tried at every character, with no index at all.
 fn reference(set: &TermSet, text: &str) -> Verdict {
+    reference_at(set, text, 0)
+}
+
+/// [`reference`] at `now` (Unix seconds), for sections with an expiry.
+fn reference_at(set: &TermSet, text: &str, now: i64) -> Verdict {
     use crate::scan::SetScan;
     let norm = normalize(text, set.profile);
-    let mut scan = SetScan::new(set, text, &norm, 0);
+    let mut scan = SetScan::new(set, text, &norm, now);
     let mut keys = Vec::new();
     for (map, anchored) in [(&set.word, true), (&set.inner, false)] {
         let mut stream = map.map.stream();
@@ -614,30 +619,32 @@ proptest! {
     #[test]
     fn the_plain_text_shortcut_finds_what_the_reference_finds(
         words in prop::collection::vec(plain_word(), 1..6),
-        kinds in prop::collection::vec(0..6u8, 6),
+        kinds in prop::collection::vec(0..7u8, 6),
         text in prop_oneof![1 => plain_text(), 3 => plain_sentence()],
     ) {
-        // Whole words: plain terms, exceptions and `&&` rules of them, in two sections.
+        // Whole words: plain terms, exceptions and `&&` rules of them, in sections of which one
+        // has expired.
         let mut list = String::from("[block]\n");
         for (n, (word, kind)) in words.iter().zip(&kinds).enumerate() {
             match kind {
                 0 => list.push_str(&format!("!{word}\n")),
                 1 => list.push_str(&format!("{word} && {}\n", words[(n + 1) % words.len()])),
                 2 => list.push_str(&format!("[warn]\n{word}\n")),
+                3 => list.push_str(&format!("[hide until=2020-01-01]\n{word}\n")),
                 _ => list.push_str(&format!("{word}\n")),
             }
         }
         let set = compile_str(&list).unwrap();
         let warm = crate::warm::Warm::build(&set);
         prop_assert!(warm.whole_words_only);
-        let mut keys = Vec::new();
-        if crate::plain::reads(&text, set.profile) && crate::plain::word_keys(&warm, &text, &mut keys) {
-            let norm = crate::normalize::normalize_words(&text, &keys, set.profile, Default::default());
-            let mut scan = crate::scan::SetScan::new(&set, &text, &norm, 0);
-            scan.words(Some(&warm));
-            let mut matches = Vec::new();
-            scan.finish(0, 0, &mut matches);
-            prop_assert_eq!(Verdict::from_matches(matches), reference(&set, &text));
+        let now = 1_500_000_000 + 100_000_000 * i64::from(kinds[0] % 2);
+        let mut matches = Vec::new();
+        let read = crate::plain::reads(&text, set.profile)
+            && crate::scan::scan_plain(&set, &warm, &text, now, (0, 0), &mut matches, &mut Vec::new());
+        if read {
+            prop_assert_eq!(Verdict::from_matches(matches), reference_at(&set, &text, now));
+        } else {
+            prop_assert_eq!(matches, vec![]);
         }
     }
 
