@@ -83,6 +83,16 @@ pub(crate) fn word_keys(
         if at == bytes.len() {
             break;
         }
+        if let Some(n) = short_word(bytes, at, &mut word) {
+            if !flush(warm, &joined, &mut joined_len) {
+                return false;
+            }
+            if let Some(values) = warm.word(&word, 0..n) {
+                key(at, at + n, &word[..n], values);
+            }
+            at += n;
+            continue;
+        }
         let n = letters(&bytes[at..]).len();
         let mut end = at + n;
         // `!` after a word is punctuation (`spam!`, `!!!`); any other symbol or digit after
@@ -202,6 +212,29 @@ fn flush(warm: &Warm, joined: &[u8], len: &mut usize) -> bool {
     let found = *len > 0 && warm.word(joined, 0..*len).is_some();
     *len = 0;
     !found
+}
+
+/// Reads most words of a text in one 8-byte read: the 2 to 7 letters at `at`, followed by a gap,
+/// none the same as the one before (71 % of the words of the English benchmark's posts). Writes
+/// them into `word` in lower case and returns how many. The general path reads such a word three
+/// times (its letters, then to lower it, then for repeats); this takes a tenth off reading.
+fn short_word(bytes: &[u8], at: usize, word: &mut [u8; LONGEST + 8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x80 * ONES;
+    let c = bytes.get(at..at + 8)?;
+    let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+    let n = letters(c).len();
+    let after = ASCII.get(usize::from(*c.get(n)?)).copied().unwrap_or(0);
+    if n < 2 || after & TOKEN != 0 {
+        return None;
+    }
+    let lower = (w | (0x20 * ONES)) & (u64::MAX >> (64 - 8 * n));
+    // Byte j of `lower ^ (lower >> 8)` is zero where letters j and j + 1 are the same.
+    if zero_bytes(lower ^ (lower >> 8)) & HIGH & (u64::MAX >> (72 - 8 * n)) != 0 {
+        return None;
+    }
+    word[..8].copy_from_slice(&lower.to_le_bytes());
+    Some(n)
 }
 
 /// Writes the `n` letters at the start of `bytes` into `word` in lower case, repeated letters
