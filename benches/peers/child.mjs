@@ -9,7 +9,7 @@ import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { PEERS, termgateModule } from "./peers.mjs";
-import { lines } from "./inputs.mjs";
+import { asReceived, lines } from "./inputs.mjs";
 
 const DATA = join(dirname(fileURLToPath(import.meta.url)), "target", "data");
 const read = (name) => readFileSync(join(DATA, name), "utf8");
@@ -65,7 +65,7 @@ async function speed(name, lang, size) {
   const peer = PEERS[name];
   const list = read(`list-${lang}-${size}.txt`);
   const terms = termsOf(list);
-  const raw = lines(read(`posts-${lang}.txt`));
+  const raw = asReceived(lines(read(`posts-${lang}.txt`)));
   // Raw matchers get their text normalized before timing, as on the native side.
   const texts = peer.prepare ? raw.map(peer.prepare) : raw;
   const sizes = texts.map((t) => enc.encode(t).length);

@@ -41,7 +41,8 @@ try {
         const tg = await import("/termgate_browser.js");
         if (!globalThis.tgReady) globalThis.tgReady = tg.default({ module_or_path: "/termgate_browser_bg.wasm" });
         await globalThis.tgReady;
-        const posts = (await (await fetch(`/data/posts-${lang}.txt`)).text()).replace(/\n$/, "").split("\n");
+        // As received from an API's JSON (inputs.mjs, asReceived).
+        const posts = JSON.parse(JSON.stringify((await (await fetch(`/data/posts-${lang}.txt`)).text()).replace(/\n$/, "").split("\n")));
         const enc = new TextEncoder();
         const sizes = posts.map((p) => enc.encode(p).length);
         const total = sizes.reduce((a, b) => a + b, 0);

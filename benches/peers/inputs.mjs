@@ -28,6 +28,14 @@ export function lines(text) {
   return out;
 }
 
+/**
+ * `texts` as a page or a worker receives posts: parsed from an API's JSON, as a timeline arrives
+ * (a compose box's `value` is alike). V8 keeps such strings flat; strings cut out of one text with
+ * `split` are slices of it, read through the whole text character by character, which takes the
+ * browser module's copy of a post into wasm memory 1.7x as long (BENCHMARKS.md).
+ */
+export const asReceived = (texts) => JSON.parse(JSON.stringify(texts));
+
 /** About `bytes` (UTF-8) of posts, one per line of the corpus, repeated as needed. */
 export function posts(corpus, bytes) {
   const ls = lines(data(corpus)).filter((l) => l.trim() !== "");

@@ -17,7 +17,8 @@ export default {
       return new Response("ok");
     }
     if (url.pathname === "/posts") {
-      posts = (await request.text()).split("\n");
+      // As received from an API's JSON (inputs.mjs, asReceived).
+      posts = JSON.parse(JSON.stringify((await request.text()).split("\n")));
       return new Response(String(posts.length));
     }
     if (url.pathname === "/scan") {

@@ -19,7 +19,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 
-import { englishList, japaneseList, data, lines } from "../../benches/peers/inputs.mjs";
+import { asReceived, englishList, japaneseList, data, lines } from "../../benches/peers/inputs.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const { values: opts, positionals } = parseArgs({
@@ -39,10 +39,13 @@ const terms = Number(opts.terms);
 const rounds = Number(opts.rounds);
 const seconds = Number(opts.seconds);
 
+// As a page receives posts (inputs.mjs, asReceived).
 const posts = (file) =>
-  lines(data(file))
-    .filter((l) => l.trim() !== "")
-    .map((l) => l + opts.emoji);
+  asReceived(
+    lines(data(file))
+      .filter((l) => l.trim() !== "")
+      .map((l) => l + opts.emoji),
+  );
 const INPUTS = {
   en: () => ({ list: englishList(terms), posts: posts("en.txt") }),
   ja: () => ({ list: japaneseList(terms), posts: posts("ja.txt") }),
