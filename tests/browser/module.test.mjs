@@ -67,6 +67,33 @@ test("checkMany takes a page of posts in one call", () => {
   assert.deepEqual(results[50].matches.map((m) => [m.start, m.end]), [[8, 15]]);
 });
 
+test("checkMany answers each text as check does, in batches of every kind of text", () => {
+  // The batch's texts are copied in together: a lone surrogate ending one text and one starting the
+  // next must not join into one character, and rules of one batch share the module's 1,024 slots.
+  const word = (i) => `w${[...String(i)].map((d) => "abcdefghij"[d]).join("q")}z`;
+  let list = "[block spam]\nspam\n[warn harassment]\nばか\n";
+  for (let i = 0; i < 3000; i++) list += `[${["block", "flag", "warn"][i % 3]}]\n${word(i)}\n`;
+  const s = new Scanner(TermSet.compile(list));
+  const next = draws(11);
+  const pieces = ["a", "é", "ね", "漢", "😀", "𝒳", " ", "、", "\u200b", "spam", "ＳＰＡＭ", "ばか", "\ud83d", "\ude00", ""];
+  for (let round = 0; round < 200; round++) {
+    const texts = [];
+    for (let t = next(40); t > 0; t--) {
+      let text = "";
+      for (let n = next(10); n > 0; n--) text += next(3) === 0 ? ` ${word(next(3000))} ` : pieces[next(pieces.length)];
+      texts.push(text);
+    }
+    assert.deepEqual(s.checkMany(texts), texts.map((t) => s.check(t)), JSON.stringify(texts));
+  }
+  // Each text is read once: an array whose element changes between reads gets the first.
+  let reads = 0;
+  const changing = [];
+  Object.defineProperty(changing, 0, { enumerable: true, get: () => (reads++ === 0 ? "spam" : 5) });
+  assert.deepEqual(s.checkMany(changing).map((r) => r.verdict), ["block"]);
+  assert.throws(() => s.checkMany(["ok", 5]), (e) => e instanceof TypeError && /texts\[1\]/.test(e.message));
+  s.free();
+});
+
 test("each match names its own rule, action and category, with more rules than the module keeps names for", () => {
   // The module hands the JS side each rule's text once, into one of 1,024 slots: 3,000 rules share
   // them, and each post below names rules that evict one another.

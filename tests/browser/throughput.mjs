@@ -1,13 +1,14 @@
 // Throughput of the browser module (not a test): `make bench-browser-throughput`.
 //
 //   node tests/browser/throughput.mjs [--chromium] [--terms 10000] [--rounds 5] [--seconds 1]
-//                                     [--lang en,ja] [--emoji " 😀🔥"] [pkg dir ...]
+//                                     [--lang en,ja] [--emoji " 😀🔥"] [--many 50] [pkg dir ...]
 //
 // Loads each built package (default wasm/browser/pkg; give several to compare builds back to back) in
 // Node (`initSync` with the wasm bytes) or, with --chromium, in a headless Chromium page. Per language it
 // compiles the benches' term list (benches/peers/inputs.mjs, the same lists as benches/inputs.rs:
 // `english_list(n)`, `japanese_list(n)`), then checks every non-empty line of benches/data/en.txt
-// (fortunes) or ja.txt with `Scanner.check`, one post per call:
+// (fortunes) or ja.txt with `Scanner.check`, one post per call (with --many N, N posts per call of
+// `Scanner.checkMany`, as a timeline is checked a page at a time):
 //
 // - warm-up: 80 bytes of posts per rule, each call timed: the longest call is the pause of a one-time
 //   build, if the module's engine builds anything (`Engine::Auto` builds its whole-word table once a set
@@ -32,6 +33,7 @@ const { values: opts, positionals } = parseArgs({
     lang: { type: "string", default: "en,ja" },
     // Appended to every post: `--emoji " ❤️"` checks posts that end as social posts often do.
     emoji: { type: "string", default: "" },
+    many: { type: "string", default: "0" },
   },
 });
 const pkgs = (positionals.length ? positionals : [join(root, "wasm", "browser", "pkg")]).map((p) => resolve(p));
@@ -53,7 +55,7 @@ const INPUTS = {
 
 // Runs in Node or in the page (serialized with toString): self-contained, `tg` is the loaded module.
 // `state` carries the scanner between calls; `phase` is "setup" (compile + warm-up) or "round".
-function step(tg, state, phase, { list, posts, seconds }) {
+function step(tg, state, phase, { list, posts, seconds, many }) {
   const now = () => performance.now();
   if (phase === "setup") {
     const enc = new TextEncoder();
@@ -82,6 +84,11 @@ function step(tg, state, phase, { list, posts, seconds }) {
       state.i = (i + 1) % posts.length;
     }
     times.sort((a, b) => a - b);
+    state.pages = [];
+    for (let i = 0; many > 0 && i < posts.length; i += many) {
+      const page = posts.slice(i, i + many);
+      state.pages.push({ page, bytes: state.bytes.slice(i, i + many).reduce((a, b) => a + b, 0) });
+    }
     return { compileMs, rules, warmupBytes: walked, maxCallMs: max, maxCallAfterBytes: maxAt, medianCallMs: times[times.length >> 1] };
   }
   let bytes = 0;
@@ -89,6 +96,13 @@ function step(tg, state, phase, { list, posts, seconds }) {
   const t0 = now();
   let elapsed = 0;
   for (;;) {
+    if (many > 0) {
+      const { page, bytes: pageBytes } = state.pages[calls % state.pages.length];
+      state.scanner.checkMany(page);
+      bytes += pageBytes;
+      if (++calls % 4 === 0 && (elapsed = now() - t0) >= seconds * 1000) break;
+      continue;
+    }
     const i = state.i;
     state.scanner.check(posts[i]);
     bytes += state.bytes[i];
@@ -143,9 +157,12 @@ async function chromiumRunners() {
 }
 
 const env = opts.chromium ? await chromiumRunners() : { runners: await nodeRunners(), close: async () => {} };
-console.log(`${opts.chromium ? "Chromium" : `Node ${process.version}`}, ${terms} terms, ${rounds} × ${seconds} s rounds`);
+console.log(
+  `${opts.chromium ? "Chromium" : `Node ${process.version}`}, ${terms} terms, ${rounds} × ${seconds} s rounds` +
+    (Number(opts.many) > 0 ? `, checkMany of ${opts.many} posts` : ""),
+);
 for (const lang of opts.lang.split(",")) {
-  const input = { ...INPUTS[lang](), seconds };
+  const input = { ...INPUTS[lang](), seconds, many: Number(opts.many) };
   const setups = [];
   for (const r of env.runners) setups.push(await r.run("setup", input));
   const mbps = env.runners.map(() => []);

@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 
-use crate::{array, CheckResult, CheckResults, TermSet};
+use crate::{CheckResult, CheckResults, TermSet};
 
 /// Checks texts against every set added to it (an operator's global set plus a user's mute list).
 #[wasm_bindgen]
@@ -40,16 +40,42 @@ impl Scanner {
     }
 
     /// Checks many texts (a page of timeline posts) in one call; results are in the same order.
+    /// Throws a `TypeError` unless `texts` is an array of strings.
     #[wasm_bindgen(js_name = checkMany)]
-    pub fn check_many(&self, texts: Vec<String>, now: Option<f64>) -> CheckResults {
-        let verdicts = self
-            .scanner(now)
-            .check_many(texts.iter().map(String::as_str));
-        let results = texts
-            .iter()
-            .zip(&verdicts)
-            .map(|(text, verdict)| result(text, verdict));
-        array(results).unchecked_into()
+    pub fn check_many(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string[]")] texts: &JsValue,
+        now: Option<f64>,
+    ) -> Result<CheckResults, JsValue> {
+        // The texts come in as one string, copied as `check` copies one (in Chromium, the copy
+        // loop costs less than `encodeInto` after one call), then are checked one after the
+        // other, and their results made in one call into JS. Errors are returned, not thrown
+        // through the module, which would leave `self` borrowed.
+        let all = JS_SIDE.with(|_| join_texts(texts))?;
+        let count = joined_count() as usize;
+        // Each text's length in UTF-16 code units goes at the start of `words`, its results after.
+        let mut words = MATCHES.take();
+        words.clear();
+        if words.try_reserve(count).is_err() {
+            return Err(js_sys::Error::new("checkMany: too many texts").into());
+        }
+        words.resize(count, 0);
+        write_lengths(words.as_ptr() as i32 / 4);
+        let scanner = self.scanner(now);
+        let mut rules = RULES.take();
+        rules.next_text();
+        let mut at = 0;
+        for i in 0..count {
+            let end = utf16_end(&all, at, words[i] as usize);
+            let one = all.get(at..end).unwrap_or_default();
+            write_result(one, &scanner.check(one), true, &mut words, &mut rules);
+            at = end;
+        }
+        RULES.set(rules);
+        let first = words.as_ptr() as usize / 4 + count;
+        let results = check_results(first as i32, count as i32);
+        MATCHES.set(words);
+        Ok(results.unchecked_into())
     }
 
     /// A core scanner for one call. (With one or two sets, made without an allocation.)
@@ -82,11 +108,41 @@ fn unix_seconds(now: Option<f64>) -> i64 {
 }
 
 /// Builds the `CheckResult` object, with the core's byte spans as UTF-16 offsets of the JS string.
-/// Matches come ordered by start, so each start is counted on from the one before.
 fn result(text: &str, verdict: &termgate::Verdict) -> js_sys::Object {
     let index = verdict.action.map_or(ALLOW, |a| a as u32);
     if verdict.matches.is_empty() {
         return JS_SIDE.with(|_| check_result(index as i32, 0, 0));
+    }
+    // Taken out of their cells while JS runs (`setRule`, `checkResult`) rather than borrowed: JS
+    // that throws through the module would leave a borrow that every later check trips over.
+    // After a throw the cells are empty, and the JS side is sent every rule again.
+    let mut words = MATCHES.take();
+    let mut rules = RULES.take();
+    words.clear();
+    rules.next_text();
+    write_result(text, verdict, false, &mut words, &mut rules);
+    RULES.set(rules);
+    // Index of the first word in the module's memory, which the JS side reads as `Uint32Array`.
+    let first = words.as_ptr() as usize / 4;
+    let object =
+        JS_SIDE.with(|_| check_result(index as i32, first as i32, (words.len() / 5) as i32));
+    MATCHES.set(words);
+    object
+}
+
+/// Writes the matches of `verdict` into `words`, five numbers each, preceded by the verdict and
+/// their count when `counted` (a text of a `checkMany`). Matches come ordered by start, so each
+/// start is counted on from the one before.
+fn write_result(
+    text: &str,
+    verdict: &termgate::Verdict,
+    counted: bool,
+    words: &mut Vec<u32>,
+    rules: &mut RuleSlots,
+) {
+    if counted {
+        let index = verdict.action.map_or(ALLOW, |a| a as u32);
+        words.extend([index, verdict.matches.len() as u32]);
     }
     let bytes = text.as_bytes();
     let ascii = text.is_ascii();
@@ -97,15 +153,8 @@ fn result(text: &str, verdict: &termgate::Verdict) -> js_sys::Object {
             bytes.get(from..to).map_or(0, utf16_len)
         }
     };
-    // Taken out of their cells while JS runs (`setRule`, `checkResult`) rather than borrowed: JS
-    // that throws through the module would leave a borrow that every later check trips over.
-    // After a throw the cells are empty, and the JS side is sent every rule again.
-    let mut words = MATCHES.take();
-    let mut rules = RULES.take();
-    words.clear();
-    rules.next_text();
     let (mut at, mut utf16) = (0, 0);
-    for (nth, m) in verdict.matches.iter().enumerate() {
+    for m in &verdict.matches {
         if m.start < at {
             (at, utf16) = (0, 0);
         }
@@ -114,18 +163,30 @@ fn result(text: &str, verdict: &termgate::Verdict) -> js_sys::Object {
         words.extend([
             utf16 as u32,
             (utf16 + units(m.start, m.end)) as u32,
-            rules.slot(&m.rule, nth),
+            rules.slot(&m.rule),
             m.action as u32,
             m.category.map_or(0, |c| 1 + c as u32),
         ]);
     }
-    RULES.set(rules);
-    // Index of the first word in the module's memory, which the JS side reads as `Uint32Array`.
-    let first = words.as_ptr() as usize / 4;
-    let object =
-        JS_SIDE.with(|_| check_result(index as i32, first as i32, (words.len() / 5) as i32));
-    MATCHES.set(words);
-    object
+}
+
+/// The end of the text of `units` UTF-16 code units that starts at byte `at` of `all`.
+fn utf16_end(all: &str, at: usize, units: usize) -> usize {
+    let bytes = all.as_bytes();
+    if bytes.get(at..at + units).is_some_and(<[u8]>::is_ascii) {
+        return at + units;
+    }
+    let mut end = at;
+    let mut left = units;
+    while let Some(&b) = bytes.get(end).filter(|_| left > 0) {
+        // A character of four bytes is two units; its first byte is 0xF0 or above.
+        left = left.saturating_sub(1 + usize::from(b >= 0xF0));
+        end += 1;
+        while bytes.get(end).is_some_and(|&b| b & 0xC0 == 0x80) {
+            end += 1;
+        }
+    }
+    end
 }
 
 /// The length in UTF-16 code units of UTF-8 `bytes`: one per character (per byte that does not
@@ -158,6 +219,19 @@ export function setCategory(i, name) { categories[i] = name; }
 export function setRule(slot, rule) { rules[slot] = rule; }
 export function checkResult(verdict, first, n) {
   if (words.byteLength === 0) words = new Uint32Array(memory.buffer);
+  return { verdict: verdicts[verdict], matches: matchesAt(first, n) };
+}
+export function checkResults(first, count) {
+  if (words.byteLength === 0) words = new Uint32Array(memory.buffer);
+  const results = [];
+  for (let t = 0, w = first; t < count; t++) {
+    const n = words[w + 1];
+    results[t] = { verdict: verdicts[words[w]], matches: matchesAt(w + 2, n) };
+    w += 2 + 5 * n;
+  }
+  return results;
+}
+function matchesAt(first, n) {
   const matches = [];
   for (let i = 0, w = first; i < n; i++, w += 5) {
     matches[i] = {
@@ -168,7 +242,28 @@ export function checkResult(verdict, first, n) {
       category: categories[words[w + 4]],
     };
   }
-  return { verdict: verdicts[verdict], matches };
+  return matches;
+}
+const wellFormed = String.prototype.isWellFormed;
+const toWellFormed = String.prototype.toWellFormed;
+const join = Array.prototype.join;
+let lengths = [];
+export function joinTexts(texts) {
+  if (!Array.isArray(texts)) throw new TypeError('checkMany takes an array of strings');
+  const kept = [];
+  for (let i = 0; i < texts.length; i++) {
+    const text = texts[i];
+    if (typeof text !== 'string') throw new TypeError(`checkMany: texts[${i}] is not a string`);
+    kept[i] = wellFormed.call(text) ? text : toWellFormed.call(text);
+  }
+  lengths = kept;
+  return join.call(kept, '');
+}
+export function joinedCount() { return lengths.length; }
+export function writeLengths(at) {
+  const units = new Uint32Array(memory.buffer);
+  for (let i = 0; i < lengths.length; i++) units[at + i] = lengths[i].length;
+  lengths = [];
 }
 ")]
 extern "C" {
@@ -182,6 +277,20 @@ extern "C" {
     fn set_rule(slot: u32, rule: &str);
     #[wasm_bindgen(js_name = checkResult)]
     fn check_result(verdict: i32, first: i32, n: i32) -> js_sys::Object;
+    #[wasm_bindgen(js_name = checkResults)]
+    fn check_results(first: i32, count: i32) -> js_sys::Array;
+    /// `texts`, an array of strings (else throws a `TypeError`), as one string, each text's
+    /// lone surrogates made U+FFFD (as a copy into the module makes them) so that none joins the
+    /// next text's; keeps their lengths for `writeLengths`.
+    #[wasm_bindgen(js_name = joinTexts, catch)]
+    fn join_texts(texts: &JsValue) -> Result<String, JsValue>;
+    /// How many texts were last joined.
+    #[wasm_bindgen(js_name = joinedCount)]
+    fn joined_count() -> i32;
+    /// Writes the lengths of the texts last joined, in UTF-16 code units, from `Uint32Array`
+    /// index `at`.
+    #[wasm_bindgen(js_name = writeLengths)]
+    fn write_lengths(at: i32);
 }
 
 /// The verdict "allow": after the actions, which are numbered `as u32`.
@@ -193,6 +302,7 @@ thread_local! {
     static MATCHES: Cell<Vec<u32>> = const { Cell::new(Vec::new()) };
 
     static RULES: Cell<RuleSlots> = const { Cell::new(RuleSlots::new()) };
+
 
     /// Gives the JS side, on the first answer, the module's memory and the names.
     static JS_SIDE: () = {
@@ -209,13 +319,16 @@ thread_local! {
 
 /// The rules' texts the JS side holds, by slot: the same rules match post after post, and
 /// comparing texts here is cheaper than passing the text again. A rule goes in the slot of its
-/// hash, unless a rule the text being answered refers to holds it: then in a spare slot after the
-/// others, one per match (the JS side reads the slots only after the last match is written).
+/// hash, unless a rule the answer being written refers to holds it: then in a spare slot after
+/// the others, a new one each time (the JS side reads the slots only after the answer is
+/// written: one text's, or every text's of a `checkMany`).
 struct RuleSlots {
-    /// Each slot's rule, and the serial number of the last text that referred to it.
+    /// Each slot's rule, and the serial number of the last answer that referred to it.
     held: Vec<Option<(Box<str>, u32)>>,
-    /// The serial number of the text being answered.
+    /// The serial number of the answer being written.
     text: u32,
+    /// Spare slots taken by this answer.
+    spares: u32,
 }
 
 /// Slots by hash (a power of two).
@@ -232,6 +345,7 @@ impl RuleSlots {
         RuleSlots {
             held: Vec::new(),
             text: 0,
+            spares: 0,
         }
     }
 
@@ -239,10 +353,11 @@ impl RuleSlots {
         // After wrapping, a slot may look in use by this text when it is not: it is not
         // reused, and the rule goes in a spare slot, which is as right.
         self.text = self.text.wrapping_add(1);
+        self.spares = 0;
     }
 
-    /// The slot holding `rule`, the `nth` match of the text being answered.
-    fn slot(&mut self, rule: &str, nth: usize) -> u32 {
+    /// The slot holding `rule` for the answer being written.
+    fn slot(&mut self, rule: &str) -> u32 {
         if self.held.is_empty() {
             self.held.resize(RULE_SLOTS, None);
         }
@@ -262,7 +377,8 @@ impl RuleSlots {
                 slot as u32
             }
             _ => {
-                let spare = (RULE_SLOTS + nth) as u32;
+                let spare = RULE_SLOTS as u32 + self.spares;
+                self.spares += 1;
                 set_rule(spare, rule);
                 spare
             }

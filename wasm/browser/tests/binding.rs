@@ -117,17 +117,31 @@ fn verdict_is_the_strongest_action_and_matches_are_sorted() {
 
 #[wasm_bindgen_test]
 fn check_many_answers_every_post_in_order() {
-    let texts = vec![
-        "ramen tonight".to_string(),
-        "hello".into(),
-        "🍜 RAMEN".into(),
-    ];
-    let results = Array::from(&scanner().check_many(texts, None).into());
+    let texts: Array = ["ramen tonight", "hello", "🍜 RAMEN"]
+        .into_iter()
+        .map(JsValue::from)
+        .collect();
+    let results = Array::from(&scanner().check_many(&texts, None).unwrap().into());
     let verdicts: Vec<String> = results.iter().map(|r| rows(&r).0).collect();
     assert_eq!(verdicts, ["collapse", "allow", "collapse"]);
     assert_eq!(
         (rows(&results.get(2)).1[0].0, rows(&results.get(2)).1[0].1),
         (3, 8)
+    );
+}
+
+#[wasm_bindgen_test]
+fn check_many_takes_only_an_array_of_strings() {
+    let not_strings: Array = [JsValue::from("ramen"), JsValue::from(5)]
+        .into_iter()
+        .collect();
+    for texts in [JsValue::from("ramen"), JsValue::NULL, not_strings.into()] {
+        let error = scanner().check_many(&texts, None).err().unwrap();
+        assert!(error.is_instance_of::<js_sys::TypeError>());
+    }
+    assert_eq!(
+        Array::from(&scanner().check_many(&Array::new(), None).unwrap().into()).length(),
+        0
     );
 }
 
