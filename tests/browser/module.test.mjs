@@ -15,6 +15,8 @@ mod.initSync({ module: readFileSync(join(dir, pkg.exports["./termgate_browser_bg
 const { TermSet, Scanner } = mod;
 
 const scanner = new Scanner(TermSet.compile("[block spam]\nspam\n[warn harassment]\nばか\n"));
+// Rules for the tests of the module's slots for rules' texts: three times as many as slots.
+const RULES = 12000;
 const spans = (text) => scanner.check(text).matches.map((m) => [m.start, m.end, text.slice(m.start, m.end)]);
 
 test("the package's files all exist after the build", () => {
@@ -69,10 +71,10 @@ test("checkMany takes a page of posts in one call", () => {
 
 test("checkMany answers each text as check does, in batches of every kind of text", () => {
   // The batch's texts are copied in together: a lone surrogate ending one text and one starting the
-  // next must not join into one character, and rules of one batch share the module's 1,024 slots.
+  // next must not join into one character, and rules of one batch share the module's 4,096 slots.
   const word = (i) => `w${[...String(i)].map((d) => "abcdefghij"[d]).join("q")}z`;
   let list = "[block spam]\nspam\n[warn harassment]\nばか\n";
-  for (let i = 0; i < 3000; i++) list += `[${["block", "flag", "warn"][i % 3]}]\n${word(i)}\n`;
+  for (let i = 0; i < RULES; i++) list += `[${["block", "flag", "warn"][i % 3]}]\n${word(i)}\n`;
   const s = new Scanner(TermSet.compile(list));
   const next = draws(11);
   const pieces = ["a", "é", "ね", "漢", "😀", "𝒳", " ", "、", "\u200b", "spam", "ＳＰＡＭ", "ばか", "\ud83d", "\ude00", ""];
@@ -80,7 +82,7 @@ test("checkMany answers each text as check does, in batches of every kind of tex
     const texts = [];
     for (let t = next(40); t > 0; t--) {
       let text = "";
-      for (let n = next(10); n > 0; n--) text += next(3) === 0 ? ` ${word(next(3000))} ` : pieces[next(pieces.length)];
+      for (let n = next(10); n > 0; n--) text += next(3) === 0 ? ` ${word(next(RULES))} ` : pieces[next(pieces.length)];
       texts.push(text);
     }
     assert.deepEqual(s.checkMany(texts), texts.map((t) => s.check(t)), JSON.stringify(texts));
@@ -95,22 +97,32 @@ test("checkMany answers each text as check does, in batches of every kind of tex
 });
 
 test("each match names its own rule, action and category, with more rules than the module keeps names for", () => {
-  // The module hands the JS side each rule's text once, into one of 1,024 slots: 3,000 rules share
-  // them, and each post below names rules that evict one another.
+  // The module hands the JS side each rule's text once, into one of 4,096 slots: 12,000 rules share
+  // them, and each post below names rules that evict one another, and rules that share a slot.
   const actions = ["block", "flag", "warn"];
   const categories = [null, "spam", "harassment", "other"];
   // Letters for digits, kept apart: repeated letters or digits would normalize alike (`1111`, `111`).
   const word = (i) => `w${[...String(i)].map((d) => "abcdefghij"[d]).join("q")}z`;
   const rule = (i) => ({ text: word(i), action: actions[i % 3], category: categories[i % 4] });
   let list = "";
-  for (let i = 0; i < 3000; i++) {
+  for (let i = 0; i < RULES; i++) {
     const { text, action, category } = rule(i);
     list += `[${action}${category ? ` ${category}` : ""}]\n${text}\n`;
   }
   const s = new Scanner(TermSet.compile(list));
+  // Rules whose texts hash to one slot (FNV-1a of the UTF-8, as the module hashes them), so that
+  // some texts below name two or three rules that would take the same slot.
+  const bySlot = new Map();
+  for (let i = 0; i < RULES; i++) {
+    let hash = 0x811c9dc5;
+    for (const b of new TextEncoder().encode(word(i))) hash = Math.imul(hash ^ b, 0x01000193) >>> 0;
+    bySlot.set(hash % 4096, [...(bySlot.get(hash % 4096) ?? []), i]);
+  }
+  const sharing = [...bySlot.values()].filter((rules) => rules.length > 1);
+  assert.ok(sharing.length > 1000);
   for (let round = 0; round < 3; round++) {
-    for (let first = round; first < 3000; first += 97) {
-      const picked = [...new Set([first, (first * 7 + round) % 3000, (first + 1024) % 3000, (first + 2048) % 3000])];
+    for (let first = round; first < RULES; first += 97) {
+      const picked = [...new Set([first, (first * 7 + round) % RULES, ...sharing[first % sharing.length]])];
       const text = picked.map((i) => `${rule(i).text} and`).join(" ");
       const expected = picked
         .map((i) => ({ start: text.indexOf(`${rule(i).text} `), end: text.indexOf(`${rule(i).text} `) + rule(i).text.length,

@@ -331,8 +331,10 @@ struct RuleSlots {
     spares: u32,
 }
 
-/// Slots by hash (a power of two).
-const RULE_SLOTS: usize = 1024;
+/// Slots by hash (a power of two). Fewer cost more in misses, a call into JS that decodes the
+/// rule's text: the benchmark's English posts name 802 rules of 10k, which miss 735 times in
+/// 12,738 matches with 1,024 slots, 256 times with 4,096 (1.5–4 % faster).
+const RULE_SLOTS: usize = 4096;
 
 impl Default for RuleSlots {
     fn default() -> RuleSlots {
