@@ -62,8 +62,8 @@ bench-browser: build-browser setup-npm setup-chromium
 	$(BENCH_RT) node tests/browser/bench.mjs
 
 # Not a test either: throughput on the benches' real posts (benches/data, benches/fetch-data.sh). Options
-# in THROUGHPUT_ARGS (`--terms 100000`, `--rounds 9`, `--emoji " ❤️"` appended to every post, more
-# package dirs to compare builds).
+# in THROUGHPUT_ARGS (`--terms 100000`, `--rounds 9`, `--emoji " ❤️"` appended to every post,
+# `--many 50` to check pages of 50 posts with `checkMany`, more package dirs to compare builds).
 THROUGHPUT_ARGS ?=
 bench-browser-throughput: build-browser bench-data setup-npm setup-chromium
 	node tests/browser/throughput.mjs $(THROUGHPUT_ARGS)
