@@ -220,7 +220,6 @@ fn flush(warm: &Warm, joined: &[u8], len: &mut usize) -> bool {
 /// times (its letters, then to lower it, then for repeats); this takes a tenth off reading.
 fn short_word(bytes: &[u8], at: usize, word: &mut [u8; LONGEST + 8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x80 * ONES;
     let c = bytes.get(at..at + 8)?;
     let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
     let n = letters(c).len();
@@ -229,12 +228,8 @@ fn short_word(bytes: &[u8], at: usize, word: &mut [u8; LONGEST + 8]) -> Option<u
         return None;
     }
     let lower = (w | (0x20 * ONES)) & (u64::MAX >> (64 - 8 * n));
-    // Byte j of `lower ^ (lower >> 8)` is zero where letters j and j + 1 are the same.
-    if zero_bytes(lower ^ (lower >> 8)) & HIGH & (u64::MAX >> (72 - 8 * n)) != 0 {
-        return None;
-    }
     word[..8].copy_from_slice(&lower.to_le_bytes());
-    Some(n)
+    (!has_repeat(word, n)).then_some(n)
 }
 
 /// Writes the `n` letters at the start of `bytes` into `word` in lower case, repeated letters

@@ -11,8 +11,7 @@ use crate::normalize::{
 };
 use crate::plain;
 use crate::termset::{
-    Index, Inline, Kind, Mode, Pattern, SectionRecord, TermSet, FANOUT_BYTE, FANOUT_MARK, NEVER,
-    NO_ADDR,
+    Index, Inline, Kind, Mode, Pattern, SectionRecord, TermSet, FANOUT_BYTE, FANOUT_MARK, NO_ADDR,
 };
 use crate::verdict::{Match, Verdict};
 use crate::warm::Warm;
@@ -276,7 +275,7 @@ fn word_matches(
         let Some(sec) = set.section_record(inline.section) else {
             continue;
         };
-        if (sec.expires == NEVER || now < sec.expires) && plain::repeats_agree(word, &inline) {
+        if sec.live(now) && plain::repeats_agree(word, &inline) {
             found(inline.written(key), sec);
         }
     }
@@ -652,7 +651,7 @@ impl<'a> SetScan<'a> {
         let Some(sec) = self.set.section_record(section) else {
             return;
         };
-        if sec.expires != NEVER && self.now >= sec.expires {
+        if !sec.live(self.now) {
             return;
         }
         match kind {

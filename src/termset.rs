@@ -630,6 +630,13 @@ pub(crate) struct SectionRecord {
     pub expires: i64,
 }
 
+impl SectionRecord {
+    /// Whether the section's rules still apply at `now` (Unix seconds).
+    pub fn live(&self, now: i64) -> bool {
+        self.expires == NEVER || now < self.expires
+    }
+}
+
 /// How a term was written: which stars it had.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Pattern {
