@@ -303,7 +303,6 @@ thread_local! {
 
     static RULES: Cell<RuleSlots> = const { Cell::new(RuleSlots::new()) };
 
-
     /// Gives the JS side, on the first answer, the module's memory and the names.
     static JS_SIDE: () = {
         set_memory(&wasm_bindgen::memory());
