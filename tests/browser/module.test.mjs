@@ -15,8 +15,11 @@ mod.initSync({ module: readFileSync(join(dir, pkg.exports["./termgate_browser_bg
 const { TermSet, Scanner } = mod;
 
 const scanner = new Scanner(TermSet.compile("[block spam]\nspam\n[warn harassment]\nばか\n"));
-// Rules for the tests of the module's slots for rules' texts: three times as many as slots.
+// Rules for the tests of the module's slots for rules' texts: three times as many as slots, each
+// a word of letters for the digits of its number, kept apart: repeated letters or digits would
+// normalize alike (`1111`, `111`).
 const RULES = 12000;
+const word = (i) => `w${[...String(i)].map((d) => "abcdefghij"[d]).join("q")}z`;
 const spans = (text) => scanner.check(text).matches.map((m) => [m.start, m.end, text.slice(m.start, m.end)]);
 
 test("the package's files all exist after the build", () => {
@@ -72,7 +75,6 @@ test("checkMany takes a page of posts in one call", () => {
 test("checkMany answers each text as check does, in batches of every kind of text", () => {
   // The batch's texts are copied in together: a lone surrogate ending one text and one starting the
   // next must not join into one character, and rules of one batch share the module's 4,096 slots.
-  const word = (i) => `w${[...String(i)].map((d) => "abcdefghij"[d]).join("q")}z`;
   let list = "[block spam]\nspam\n[warn harassment]\nばか\n";
   for (let i = 0; i < RULES; i++) list += `[${["block", "flag", "warn"][i % 3]}]\n${word(i)}\n`;
   const s = new Scanner(TermSet.compile(list));
@@ -101,8 +103,6 @@ test("each match names its own rule, action and category, with more rules than t
   // them, and each post below names rules that evict one another, and rules that share a slot.
   const actions = ["block", "flag", "warn"];
   const categories = [null, "spam", "harassment", "other"];
-  // Letters for digits, kept apart: repeated letters or digits would normalize alike (`1111`, `111`).
-  const word = (i) => `w${[...String(i)].map((d) => "abcdefghij"[d]).join("q")}z`;
   const rule = (i) => ({ text: word(i), action: actions[i % 3], category: categories[i % 4] });
   let list = "";
   for (let i = 0; i < RULES; i++) {

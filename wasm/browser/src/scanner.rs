@@ -109,7 +109,7 @@ fn unix_seconds(now: Option<f64>) -> i64 {
 
 /// Builds the `CheckResult` object, with the core's byte spans as UTF-16 offsets of the JS string.
 fn result(text: &str, verdict: &termgate::Verdict) -> js_sys::Object {
-    let index = verdict.action.map_or(ALLOW, |a| a as u32);
+    let index = verdict_index(verdict);
     if verdict.matches.is_empty() {
         return JS_SIDE.with(|_| check_result(index as i32, 0, 0));
     }
@@ -130,6 +130,11 @@ fn result(text: &str, verdict: &termgate::Verdict) -> js_sys::Object {
     object
 }
 
+/// The verdict's index on the JS side: its action's (`as u32`), or [`ALLOW`].
+fn verdict_index(verdict: &termgate::Verdict) -> u32 {
+    verdict.action.map_or(ALLOW, |a| a as u32)
+}
+
 /// Writes the matches of `verdict` into `words`, five numbers each, preceded by the verdict and
 /// their count when `counted` (a text of a `checkMany`). Matches come ordered by start, so each
 /// start is counted on from the one before.
@@ -141,8 +146,7 @@ fn write_result(
     rules: &mut RuleSlots,
 ) {
     if counted {
-        let index = verdict.action.map_or(ALLOW, |a| a as u32);
-        words.extend([index, verdict.matches.len() as u32]);
+        words.extend([verdict_index(verdict), verdict.matches.len() as u32]);
     }
     let bytes = text.as_bytes();
     let ascii = text.is_ascii();
