@@ -11,7 +11,7 @@ import { draws } from "../random.mjs";
 const dir = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "wasm", "browser");
 const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
 const mod = await import(join(dir, pkg.exports["."].default));
-mod.initSync({ module: readFileSync(join(dir, pkg.exports["./termgate_browser_bg.wasm"])) });
+const wasm = mod.initSync({ module: readFileSync(join(dir, pkg.exports["./termgate_browser_bg.wasm"])) });
 const { TermSet, Scanner } = mod;
 
 const scanner = new Scanner(TermSet.compile("[block spam]\nspam\n[warn harassment]\nばか\n"));
@@ -180,6 +180,29 @@ test("arguments of the wrong type are Errors, never traps, and the module keeps 
   }
   assert.equal(scanner.check("spam").verdict, "block");
   assert.equal(TermSet.compile("[warn]\nok\n").info.rules, 1);
+});
+
+
+test("arguments larger than the module takes are RangeErrors, never traps, and allocate nothing", () => {
+  // The glue's bounds (wasm/browser/js/patch-glue.mjs). Without them, a text whose UTF-8 the
+  // module's memory could not hold (200M kana) trapped in wasm-bindgen's malloc (unreachable).
+  const units = 2 ** 24;
+  const atLimit = "ね".repeat(units - 5) + " spam";
+  const tooLong = atLimit + "!";
+  const memory = () => wasm.memory.buffer.byteLength;
+  assert.deepEqual(spans(atLimit), [[units - 4, units, "spam"]]);
+  const grown = memory();
+  const tooLarge = (e) => e instanceof RangeError && /than the module takes \(\d+\)$/.test(e.message);
+  assert.throws(() => scanner.check(tooLong), tooLarge);
+  assert.throws(() => TermSet.compile(tooLong), tooLarge);
+  assert.throws(() => mod.reportProblems(tooLong, {}), tooLarge);
+  // checkMany's texts count together: they are copied in as one string.
+  assert.throws(() => scanner.checkMany([atLimit, "spam"]), tooLarge);
+  assert.throws(() => TermSet.fromBytes(new Uint8Array(2 ** 26 + 1)), tooLarge);
+  assert.throws(() => TermSet.fromBytes({ length: 2 ** 40 }), tooLarge);
+  assert.equal(memory(), grown);
+  const half = "ね".repeat(units / 2 - 5) + " spam";
+  assert.deepEqual(scanner.checkMany([half, half]).map((r) => r.matches.length), [1, 1]);
 });
 
 test("a page that replaced Array.prototype.push still gets results, and the objects stay usable", () => {

@@ -35,12 +35,14 @@ impl Scanner {
 
     /// Checks one text. `now` is the time in Unix seconds that decides which `until=` rules have
     /// expired; it defaults to `Date.now() / 1000` (the core never reads a clock on wasm).
+    /// Throws a `RangeError` for a text longer than 2^24 UTF-16 code units.
     pub fn check(&self, text: &str, now: Option<f64>) -> CheckResult {
         result(text, &self.scanner(now).check(text)).unchecked_into()
     }
 
     /// Checks many texts (a page of timeline posts) in one call; results are in the same order.
-    /// Throws a `TypeError` unless `texts` is an array of strings.
+    /// Throws a `TypeError` unless `texts` is an array of strings, a `RangeError` if they come to
+    /// more than 2^24 UTF-16 code units together.
     #[wasm_bindgen(js_name = checkMany)]
     pub fn check_many(
         &self,
