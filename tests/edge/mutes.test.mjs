@@ -200,6 +200,20 @@ test("a mute list another normalization version compiled is rebuilt from its ter
     await kv.put("mutebuilt:alice", arrayBuffer(newCopy));
     assert.equal((await s.fetch("/_termgate/mutes", { method: "DELETE", headers: auth(alice) })).status, 200);
     assert.equal(await kv.get("mutebuilt:alice"), null);
+
+    // A term list longer than an upload takes (MAX_MUTE_BYTES) was not written by one: refused,
+    // not compiled; the timeline goes out unmuted. One byte less is rebuilt.
+    const padded = (bytes) => ALICE_LIST + "#".repeat(bytes - Buffer.byteLength(ALICE_LIST) - 1) + "\n";
+    await kv.put("mute:alice", arrayBuffer(older));
+    await kv.put("mutesrc:alice", padded(256 * 1024 + 1));
+    const t = await isolate();
+    assert.deepEqual(await seen(t), ["p1", "p2", "p3", "p4", "p5"]);
+    assert.equal(t.rebuilds(), 0);
+    assert.ok(t.logs.some((m) => m.includes("its term list of 262145 bytes is larger than the 262144 an upload takes")), t.logs.join("\n"));
+    await kv.put("mutesrc:alice", padded(256 * 1024));
+    const u = await isolate();
+    assert.deepEqual(await seen(u), ["p2", "p3", "p5"]);
+    assert.equal(u.rebuilds(), 1);
   });
 });
 

@@ -205,6 +205,7 @@ async fn mute_list(env: &Env, user: &str, interval_ms: f64) -> Result<Option<Rc<
         source: format!("mutesrc:{user}"),
         built: format!("mutebuilt:{user}"),
         max: MAX_MUTE_SET_BYTES,
+        source_max: MAX_MUTE_BYTES,
     };
     let answer = match kv.get(&format!("mute:{user}")).bytes().await {
         Ok(Some(bytes)) => match load_stored(&kv, bytes.into(), &keys, "mutes").await {

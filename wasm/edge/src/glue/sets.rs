@@ -40,6 +40,9 @@ pub struct Keys {
     pub built: String,
     /// The limit on the originals, which the copy must keep too.
     pub max: usize,
+    /// The limit on the term list, as uploads take it. A longer one was not written by an upload:
+    /// it is refused, not compiled (a compile takes several times the list's size in memory).
+    pub source_max: usize,
 }
 
 /// A set loaded from stored bytes.
@@ -86,6 +89,13 @@ pub async fn load_stored(
         }
         Err(e) => return Err(format!("{error}, and its term list cannot be read: {e}")),
     };
+    if source.len() > keys.source_max {
+        return Err(format!(
+            "{error}, and its term list of {} bytes is larger than the {} an upload takes",
+            source.len(),
+            keys.source_max
+        ));
+    }
     let fingerprint = derived::fingerprint(&bytes, &source);
     if let Some(set) = built_copy(kv, keys, &fingerprint, label).await {
         return Ok(Loaded { set, rebuilt: true });
@@ -230,6 +240,7 @@ async fn get(
         source: format!("setsrc:{name}"),
         built: format!("setbuilt:{name}"),
         max: MAX_SET_BYTES,
+        source_max: MAX_SET_BYTES,
     };
     let result = match load_stored(&kv, bytes.clone(), &keys, name).await {
         Ok(Loaded {
