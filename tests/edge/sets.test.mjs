@@ -272,6 +272,30 @@ test("deleting the default set brings the bundled one back", async () => {
   assert.equal(info.source, "bundled");
 });
 
+test("a version whose bytes are not in KV is looked at again after the interval, not on every request", async () => {
+  await withIsolates(origin.url, async (isolate) => {
+    const a = await isolate();
+    const upload = await a.fetch("/_termgate/sets/default", { method: "PUT", headers: { ...admin, "content-type": "text/plain" }, body: "[block spam]\nzzqgood\n" });
+    const { version } = await upload.json();
+    const kv = await a.kv();
+    // A version no bytes have (written by hand, or bytes not yet replicated): a fresh isolate keeps
+    // the bundled set...
+    await kv.put("setver:default", "00000000deadbeef");
+    const b = await isolate({ SET_CHECK_INTERVAL_SECONDS: "2" });
+    const post = (text) => b.fetch("/api/posts", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text }) });
+    const started = Date.now();
+    assert.equal((await post("zzqgood")).status, 201);
+    assert.equal((await post("buy cheap followers")).status, 403, "the bundled set");
+    // ...and does not ask KV again within the interval: the right version, written now, is not
+    // seen until it ends. (Asking on every request fetched the bytes on every request.)
+    await kv.put("setver:default", version);
+    assert.equal((await post("zzqgood")).status, 201);
+    assert.ok(Date.now() - started < 2000, "still within the interval");
+    await new Promise((r) => setTimeout(r, 2000 - (Date.now() - started) + 100));
+    assert.equal((await post("zzqgood")).status, 403);
+  });
+});
+
 test("another isolate picks up a set uploaded through this one (reload by KV version)", async () => {
   // Two workerd instances sharing one KV store on disk: two isolates of the same worker.
   const dir = await mkdtemp(join(tmpdir(), "termgate-kv-"));

@@ -5,8 +5,11 @@
 //! The rules: a copy is trusted for the check interval; then KV's version is read and the bytes are
 //! fetched only when it changed. A version whose bytes do not load is refused for good (never
 //! fetched again) and the last good copy stays; for the `default` set the bundled one is always a
-//! good copy. Missing or unreadable bytes are transient (KV is eventually consistent): keep what
-//! there is and look again next time. With nothing good at all, the filter is unavailable.
+//! good copy. Missing or unreadable bytes, and bytes older than their version, are transient (KV is
+//! eventually consistent): keep what there is and look again after the interval, as after a good
+//! answer. (Looking again on every request fetched the bytes on every request, for as long as the
+//! version in KV named bytes that never came, such as a hand-written one.) With nothing good at
+//! all, the filter is unavailable.
 
 use std::collections::HashMap;
 
@@ -105,13 +108,20 @@ impl<T: Versioned> SetCache<T> {
         self.slots.get(name).map(|s| s.set.clone()).or(bundled)
     }
 
-    /// KV could not be asked, or its bytes are not there (yet): keep the good copy, if any.
+    /// KV could not be asked, or its bytes are not there (yet): keep the good copy, if any, and ask
+    /// again after the interval. With no good copy, ask again on the next request.
     pub fn keep(
-        &self,
+        &mut self,
         name: &str,
         bundled: Option<T>,
         why: &str,
+        now_ms: f64,
     ) -> Result<Option<T>, Unavailable> {
+        if let Some(slot) = self.slots.get_mut(name) {
+            slot.checked_ms = now_ms;
+        } else if let Some(set) = &bundled {
+            self.insert(name, set.clone(), SetSource::Bundled, now_ms, None);
+        }
         self.good_copy(name, bundled)
             .map(Some)
             .ok_or_else(|| Unavailable(format!("set {name}: {why}, and no good copy")))
@@ -154,8 +164,8 @@ impl<T: Versioned> SetCache<T> {
                 self.insert(name, set.clone(), SetSource::Kv, now_ms, None);
                 Ok(Some(set))
             }
-            // Bytes older than the version: eventual consistency, look again next time.
-            Ok(_) => self.keep(name, bundled, "bytes older than their version"),
+            // Bytes older than the version: eventual consistency, look again after the interval.
+            Ok(_) => self.keep(name, bundled, "bytes older than their version", now_ms),
             Err(e) => match self.slots.get_mut(name) {
                 Some(slot) => {
                     slot.refused = Some(version.to_string());
@@ -295,24 +305,39 @@ mod tests {
     }
 
     #[test]
-    fn transient_failures_keep_what_there_is() {
+    fn transient_failures_keep_what_there_is_until_the_interval_ends() {
         let mut c = SetCache::default();
         assert_eq!(
-            c.keep("default", Some(BUNDLED), "KV unreachable"),
+            c.keep("default", Some(BUNDLED), "KV unreachable", 0.0),
             Ok(Some(BUNDLED))
         );
-        assert!(c.keep("extra", None, "KV unreachable").is_err());
+        assert_eq!(c.fresh("default", 500.0, 1000.0), Some(BUNDLED));
+        assert_eq!(c.fresh("default", 1000.0, 1000.0), None);
+        assert!(c.keep("extra", None, "KV unreachable", 0.0).is_err());
+        assert_eq!(c.fresh("extra", 1.0, 1000.0), None, "nothing to keep");
         c.loaded("extra", "v1", Ok(Fake("v1")), None, 0.0).unwrap();
         assert_eq!(
-            c.keep("extra", None, "KV unreachable"),
+            c.keep("extra", None, "KV unreachable", 2000.0),
             Ok(Some(Fake("v1")))
         );
-        // Bytes older than the version: kept, not refused.
+        assert_eq!(c.fresh("extra", 2500.0, 1000.0), Some(Fake("v1")));
+        // Bytes older than the version: kept, not refused, and not fetched again until the
+        // interval ends (a version whose bytes never come costs one fetch per interval).
         assert_eq!(
-            c.loaded("extra", "v2", Ok(Fake("v1")), None, 5.0),
+            c.loaded("extra", "v2", Ok(Fake("v1")), None, 5000.0),
             Ok(Some(Fake("v1")))
         );
-        assert_eq!(c.known("extra", "v2", 6.0), None, "v2 is fetched again");
+        assert_eq!(c.fresh("extra", 5500.0, 1000.0), Some(Fake("v1")));
+        assert_eq!(c.fresh("extra", 6000.0, 1000.0), None);
+        assert_eq!(c.known("extra", "v2", 6000.0), None, "v2 is fetched again");
+        // On a fresh isolate, the bundled set stands in for the interval.
+        let mut c = SetCache::default();
+        assert_eq!(
+            c.loaded("default", "v2", Ok(Fake("v1")), Some(BUNDLED), 0.0),
+            Ok(Some(BUNDLED))
+        );
+        assert_eq!(c.fresh("default", 500.0, 1000.0), Some(BUNDLED));
+        assert_eq!(c.known("default", "v2", 1000.0), None);
     }
 
     #[test]

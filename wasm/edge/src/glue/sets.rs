@@ -215,7 +215,7 @@ async fn get(
     }
     let keep = |why: String| {
         worker::console_error!("termgate: set {name}: {why}");
-        CACHE.with(|c| c.borrow().keep(name, bundled_for(name), &why))
+        CACHE.with(|c| c.borrow_mut().keep(name, bundled_for(name), &why, now_ms()))
     };
     let kv = match env.kv(KV_BINDING) {
         Ok(kv) => kv,
