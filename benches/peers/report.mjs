@@ -18,6 +18,8 @@ const ROWS = [
   ["termgate", "wasm in Node (V8)"],
   ["termgate", "wasm in workerd"],
   ["termgate", "wasm in Chromium"],
+  ["termgate check", "wasm in Node (V8)"],
+  ["termgate check", "wasm in Chromium"],
   ["termgate-walk (plain wasm)", "wasm in Node (V8)"],
   ["termgate-automaton (plain wasm)", "wasm in Node (V8)"],
   ["termgate-auto (plain wasm)", "wasm in Node (V8)"],
@@ -34,6 +36,7 @@ const ROWS = [
 ];
 const LABEL = {
   termgate: "**termgate**",
+  "termgate check": "termgate `check`, every match and its span",
   "termgate-walk": "termgate, walk engine",
   "termgate-automaton": "termgate, automaton engine",
   "aho-corasick": "aho-corasick, pre-normalized (ceiling)",

@@ -26,7 +26,7 @@ export default {
       const n = Math.min(Number(url.searchParams.get("n") ?? posts.length), posts.length);
       let flagged = 0;
       for (let r = 0; r < reps; r++) {
-        for (let i = 0; i < n; i++) if (scanner.check(posts[i]).verdict !== "allow") flagged++;
+        for (let i = 0; i < n; i++) if (scanner.verdict(posts[i]) !== "allow") flagged++;
       }
       return new Response(String(flagged));
     }

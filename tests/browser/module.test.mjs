@@ -72,7 +72,7 @@ test("checkMany takes a page of posts in one call", () => {
   assert.deepEqual(results[50].matches.map((m) => [m.start, m.end]), [[8, 15]]);
 });
 
-test("checkMany answers each text as check does, in batches of every kind of text", () => {
+test("checkMany answers each text as check does, and verdict as its verdict, in batches of every kind of text", () => {
   // The batch's texts are copied in together: a lone surrogate ending one text and one starting the
   // next must not join into one character, and rules of one batch share the module's 4,096 slots.
   let list = "[block spam]\nspam\n[warn harassment]\nばか\n";
@@ -88,6 +88,7 @@ test("checkMany answers each text as check does, in batches of every kind of tex
       texts.push(text);
     }
     assert.deepEqual(s.checkMany(texts), texts.map((t) => s.check(t)), JSON.stringify(texts));
+    assert.deepEqual(texts.map((t) => s.verdict(t)), texts.map((t) => s.check(t).verdict));
   }
   // Each text is read once: an array whose element changes between reads gets the first.
   let reads = 0;
@@ -160,6 +161,8 @@ test("arguments of the wrong type are Errors, never traps, and the module keeps 
     "scanner.check(text, now)": (x) => scanner.check("spam", x),
     "scanner.checkMany": (x) => scanner.checkMany(x),
     "scanner.checkMany([x])": (x) => scanner.checkMany([x]),
+    "scanner.verdict": (x) => scanner.verdict(x),
+    "scanner.verdict(text, now)": (x) => scanner.verdict("spam", x),
     "scanner.add": (x) => scanner.add(x),
     "new Scanner": (x) => new Scanner(x),
     "TermSet.compile": (x) => TermSet.compile(x),
@@ -169,7 +172,7 @@ test("arguments of the wrong type are Errors, never traps, and the module keeps 
   for (const [name, call] of Object.entries(calls)) {
     for (const x of wrong) {
       // `now` may be left out (undefined or null) or a number; checkMany takes arrays.
-      if (name === "scanner.check(text, now)" && (x == null || x === 5)) continue;
+      if (name.endsWith("(text, now)") && (x == null || x === 5)) continue;
       if (name === "scanner.checkMany" && Array.isArray(x)) continue;
       assert.throws(() => call(x), (e) => e instanceof Error && !(e instanceof WebAssembly.RuntimeError), `${name}(${String(x)})`);
     }
@@ -194,6 +197,7 @@ test("arguments larger than the module takes are RangeErrors, never traps, and a
   const grown = memory();
   const tooLarge = (e) => e instanceof RangeError && /than the module takes \(\d+\)$/.test(e.message);
   assert.throws(() => scanner.check(tooLong), tooLarge);
+  assert.throws(() => scanner.verdict(tooLong), tooLarge);
   assert.throws(() => TermSet.compile(tooLong), tooLarge);
   assert.throws(() => mod.reportProblems(tooLong, {}), tooLarge);
   // checkMany's texts count together: they are copied in as one string.

@@ -1,14 +1,16 @@
 // Throughput of the browser module (not a test): `make bench-browser-throughput`.
 //
 //   node tests/browser/throughput.mjs [--chromium] [--terms 10000] [--rounds 5] [--seconds 1]
-//                                     [--lang en,ja] [--emoji " 😀🔥"] [--many 50] [pkg dir ...]
+//                                     [--lang en,ja] [--emoji " 😀🔥"] [--many 50 | --verdict]
+//                                     [pkg dir ...]
 //
 // Loads each built package (default wasm/browser/pkg; give several to compare builds back to back) in
 // Node (`initSync` with the wasm bytes) or, with --chromium, in a headless Chromium page. Per language it
 // compiles the benches' term list (benches/peers/inputs.mjs, the same lists as benches/inputs.rs:
 // `english_list(n)`, `japanese_list(n)`), then checks every non-empty line of benches/data/en.txt
 // (fortunes) or ja.txt with `Scanner.check`, one post per call (with --many N, N posts per call of
-// `Scanner.checkMany`, as a timeline is checked a page at a time):
+// `Scanner.checkMany`, as a timeline is checked a page at a time; with --verdict, `Scanner.verdict`,
+// which answers without the matches, as a timeline needs):
 //
 // - warm-up: 80 bytes of posts per rule, each call timed: the longest call is the pause of a one-time
 //   build, if the module's engine builds anything (`Engine::Auto` builds its whole-word table once a set
@@ -34,8 +36,10 @@ const { values: opts, positionals } = parseArgs({
     // Appended to every post: `--emoji " ❤️"` checks posts that end as social posts often do.
     emoji: { type: "string", default: "" },
     many: { type: "string", default: "0" },
+    verdict: { type: "boolean", default: false },
   },
 });
+if (opts.verdict && Number(opts.many) > 0) throw new Error("--verdict checks one post per call: not with --many");
 const pkgs = (positionals.length ? positionals : [join(root, "wasm", "browser", "pkg")]).map((p) => resolve(p));
 const terms = Number(opts.terms);
 const rounds = Number(opts.rounds);
@@ -55,7 +59,7 @@ const INPUTS = {
 
 // Runs in Node or in the page (serialized with toString): self-contained, `tg` is the loaded module.
 // `state` carries the scanner between calls; `phase` is "setup" (compile + warm-up) or "round".
-function step(tg, state, phase, { list, posts, seconds, many }) {
+function step(tg, state, phase, { list, posts, seconds, many, verdict }) {
   const now = () => performance.now();
   if (phase === "setup") {
     const enc = new TextEncoder();
@@ -104,7 +108,8 @@ function step(tg, state, phase, { list, posts, seconds, many }) {
       continue;
     }
     const i = state.i;
-    state.scanner.check(posts[i]);
+    if (verdict) state.scanner.verdict(posts[i]);
+    else state.scanner.check(posts[i]);
     bytes += state.bytes[i];
     state.i = (i + 1) % posts.length;
     if (++calls % 32 === 0 && (elapsed = now() - t0) >= seconds * 1000) break;
@@ -159,10 +164,10 @@ async function chromiumRunners() {
 const env = opts.chromium ? await chromiumRunners() : { runners: await nodeRunners(), close: async () => {} };
 console.log(
   `${opts.chromium ? "Chromium" : `Node ${process.version}`}, ${terms} terms, ${rounds} × ${seconds} s rounds` +
-    (Number(opts.many) > 0 ? `, checkMany of ${opts.many} posts` : ""),
+    (Number(opts.many) > 0 ? `, checkMany of ${opts.many} posts` : opts.verdict ? ", verdict" : ""),
 );
 for (const lang of opts.lang.split(",")) {
-  const input = { ...INPUTS[lang](), seconds, many: Number(opts.many) };
+  const input = { ...INPUTS[lang](), seconds, many: Number(opts.many), verdict: opts.verdict };
   const setups = [];
   for (const r of env.runners) setups.push(await r.run("setup", input));
   const mbps = env.runners.map(() => []);

@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 
-use crate::{CheckResult, CheckResults, TermSet};
+use crate::{CheckResult, CheckResults, TermSet, Verdict};
 
 /// Checks texts against every set added to it (an operator's global set plus a user's mute list).
 #[wasm_bindgen]
@@ -38,6 +38,13 @@ impl Scanner {
     /// Throws a `RangeError` for a text longer than 2^24 UTF-16 code units.
     pub fn check(&self, text: &str, now: Option<f64>) -> CheckResult {
         result(text, &self.scanner(now).check(text)).unchecked_into()
+    }
+
+    /// The verdict for one text, as `check(text, now).verdict` is, without the matches: what a
+    /// timeline needs to hide or fold a post. Throws a `RangeError` for a text longer than 2^24
+    /// UTF-16 code units.
+    pub fn verdict(&self, text: &str, now: Option<f64>) -> Verdict {
+        Verdict::of(self.scanner(now).check(text).action)
     }
 
     /// Checks many texts (a page of timeline posts) in one call; results are in the same order.

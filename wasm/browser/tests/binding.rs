@@ -116,6 +116,42 @@ fn verdict_is_the_strongest_action_and_matches_are_sorted() {
 }
 
 #[wasm_bindgen_test]
+fn verdict_is_the_verdict_of_check() {
+    let mut scanner = scanner();
+    let extra = "[hide until=2026-12-31T00:00Z]\nnatto\n[flag]\nscam\n";
+    scanner.add(&TermSet::compile(extra).expect("compiles"));
+    let texts = [
+        "",
+        "hello",
+        "idiot",
+        "ramen",
+        "buy cheap followers",
+        "natto",
+        "idiot natto",
+        "scam ramen",
+        "ｓｃａｍ",
+        "し ね",
+        "n a t t o",
+    ];
+    let mut seen = std::collections::BTreeSet::new();
+    for now in [Some(1_798_675_199.0), Some(1_798_675_200.0), None] {
+        for text in texts {
+            let verdict = JsValue::from(scanner.verdict(text, now))
+                .as_string()
+                .unwrap();
+            assert_eq!(
+                verdict,
+                rows(&scanner.check(text, now).into()).0,
+                "{text} at {now:?}"
+            );
+            seen.insert(verdict);
+        }
+    }
+    let all = ["allow", "block", "collapse", "flag", "hide", "warn"];
+    assert_eq!(seen.into_iter().collect::<Vec<_>>(), all);
+}
+
+#[wasm_bindgen_test]
 fn check_many_answers_every_post_in_order() {
     let texts: Array = ["ramen tonight", "hello", "🍜 RAMEN"]
         .into_iter()
