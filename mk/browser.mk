@@ -30,7 +30,7 @@ build-browser: $(BROWSER_BG)
 # reaches wasm-bindgen's string copy, which traps (RuntimeError: memory access out of bounds). The
 # wasm is the same and the checks cost nothing measurable (docs/browser.md). The glue's UTF-8 encoder
 # for non-ASCII text is ours (wasm/browser/js/encode-into.mjs): Chromium's own is slower. wasm-opt's
-# -O3 made a smaller module than -Os (by 365 B gzip) and English 1.05x faster (docs/browser.md).
+# -O3 made a smaller module than -Os (by 365 B gzip) and English 1.03-1.05x faster (docs/browser.md).
 $(BROWSER_BG): $(BROWSER_SOURCES) mk/browser.mk $(wildcard wasm/browser/js/*.mjs) | setup-wasm setup-npm
 	cargo build -p $(BROWSER_CRATE) --target wasm32-unknown-unknown --profile wasm-release
 	rm -rf $(BROWSER_PKG)

@@ -155,9 +155,15 @@ export function render(results) {
   const tgV8 = (lang, size) => find("termgate", "wasm in Node (V8)", lang, size);
   const tgAcc = accOf("termgate", "wasm in Node (V8)");
   md += `\n### The goals, as measured in this run\n\n| goal | measured | |\n|---|---|---|\n`;
+  // V8 runs the module in all three runtimes: each is measured against the goal.
+  const V8 = [["wasm in Node (V8)", "Node"], ["wasm in Chromium", "Chromium"], ["wasm in workerd", "workerd"]];
   for (const [lang, want] of [["en", 100], ["ja", 50]]) {
-    const s = tgV8(lang, 10000);
-    md += `| wasm in V8, 10k terms, ${lang === "en" ? "English" : "Japanese"} ≥ ${want} MB/s | ${s ? f(s.mbps) + " MB/s" : "–"} | ${s && s.mbps >= want ? "met" : "**missed**"} |\n`;
+    const runs = V8.map(([runtime, name]) => [name, find("termgate", runtime, lang, 10000)]).filter(([, s]) => s);
+    const measured = runs.map(([name, s]) => `${name} ${f(s.mbps)}`).join(", ");
+    const met = runs.filter(([, s]) => s.mbps >= want).map(([name]) => name);
+    const missed = runs.filter(([, s]) => s.mbps < want).map(([name]) => name);
+    const outcome = !runs.length ? "–" : !missed.length ? "met" : !met.length ? "**missed**" : `met in ${met.join(" and ")}, **missed in ${missed.join(" and ")}**`;
+    md += `| wasm in V8, 10k terms, ${lang === "en" ? "English" : "Japanese"} ≥ ${want} MB/s | ${measured ? measured + " MB/s" : "–"} | ${outcome} |\n`;
   }
   for (const lang of ["en", "ja"]) {
     for (const size of sizes) {
