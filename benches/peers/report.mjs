@@ -92,7 +92,9 @@ export function render(results) {
   md += `\n### termgate's throughput ÷ each peer's, paired in the same process (higher is better for termgate)\n\n` +
     `JS peers, and the plain-wasm builds, are paired with termgate's browser module in the same V8, native peers with termgate native (auto engine). ` +
     `Each round times the peer, then termgate on exactly the posts the peer got through; the figure is the median of the 3 rounds' ratios.\n\n${head("termgate ÷")}`;
-  for (const [p, r] of present.filter(([p]) => p !== "termgate")) {
+  // Only measurements made in a process of their own are paired (not those of workerd.mjs and chromium.mjs).
+  const paired = ([p, r]) => speed.some((s) => s.peer === p && s.runtime === r && s.ratio_termgate) || dnf.some((d) => d.peer === p && d.runtime === r);
+  for (const [p, r] of present.filter(([p]) => p !== "termgate").filter(paired)) {
     md += `| ${label(p, r)} | ${cols.map(([l, n]) => cell(p, r, l, n, (s) => (s.ratio_termgate ? `${f(s.ratio_termgate)}×` : "–"))).join(" | ")} |\n`;
   }
 
