@@ -111,6 +111,8 @@ impl<'p> Compiler<'p> {
         if let Some(f) = self.progress.as_mut() {
             f(total, total);
         }
+        // The parsed rules are in the builder now; laying the set out is the compile's peak.
+        drop(parsed);
         builder.finish()
     }
 }
