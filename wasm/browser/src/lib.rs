@@ -9,7 +9,8 @@
 //!   user's own mute list) and export its bytes.
 //! - [`Scanner`] (`scanner.rs`): check one text, or many posts in one call, against one or more sets.
 //!   Match spans are in UTF-16 code units of the JS string, ready for `String.prototype.slice`
-//!   (counted from the UTF-8 bytes before each match).
+//!   (counted from the UTF-8 bytes before each match). Or ask only a text's [`Verdict`]
+//!   (`verdict.rs`), without the matches, as hiding a timeline's posts needs.
 //! - `reportCategories` / `reportProblems` (`report.rs`): the problem-report categories and the
 //!   information each one requires, from the core, so the form and the edge agree.
 //!
