@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { encodeInto } from "../../wasm/browser/js/encode-into.mjs";
+import { encodeInto, encodeIntoAt } from "../../wasm/browser/js/encode-into.mjs";
 import { draws } from "../random.mjs";
 
 const encoder = new TextEncoder();
@@ -50,6 +50,28 @@ test("with less room than the glue gives, stops where TextEncoder.encodeInto sto
       assert.deepEqual(ours, theirs, `${JSON.stringify(text)} in ${room} bytes`);
     }
   }
+});
+
+test("into a larger memory at an offset: the same bytes there, and nothing written outside them", () => {
+  // What the glue does: the module's whole memory, from the string's allocation.
+  const next = draws(13);
+  for (let round = 0; round < 500; round++) {
+    let text = "";
+    for (let n = next(12); n > 0; n--) text += PIECES[next(PIECES.length)];
+    const at = next(16);
+    const end = at + 3 * text.length + next(3);
+    const memory = new Uint8Array(end + 16).fill(0xaa);
+    const ret = encodeIntoAt(text, memory, at, end);
+    const theirs = encoder.encode(text);
+    assert.deepEqual(ret, { read: text.length, written: theirs.length }, JSON.stringify(text));
+    assert.deepEqual(memory.subarray(at, at + ret.written), theirs, JSON.stringify(text));
+    assert.ok(memory.subarray(0, at).every((b) => b === 0xaa), "before `at`");
+    assert.ok(memory.subarray(at + ret.written).every((b) => b === 0xaa), "after what it wrote");
+  }
+  // With less room than three bytes per unit, the standard method, inside `at..end` only.
+  const memory = new Uint8Array(12).fill(0xaa);
+  assert.deepEqual(encodeIntoAt("ねこ", memory, 2, 6), { read: 1, written: 3 });
+  assert.deepEqual([...memory], [0xaa, 0xaa, 0xe3, 0x81, 0xad, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa]);
 });
 
 test("the empty string", () => {

@@ -27,7 +27,9 @@ test("the package's files all exist after the build", () => {
   assert.equal(pkg.sideEffects, false);
   assert.ok(existsSync(join(dir, pkg.types)));
   // The build put our UTF-8 encoder in the glue (wasm/browser/js/patch-glue.mjs).
-  assert.match(readFileSync(join(dir, pkg.main), "utf8"), /^cachedTextEncoder\.encodeInto = encodeInto;$/m);
+  const glue = readFileSync(join(dir, pkg.main), "utf8");
+  assert.match(glue, /^cachedTextEncoder\.encodeInto = encodeInto;$/m);
+  assert.match(glue, /const ret = encodeIntoAt\(arg, getUint8ArrayMemory0\(\), ptr \+ offset, ptr \+ len\);/);
 });
 
 test("spans index the JS string: astral characters, and lone surrogates", () => {

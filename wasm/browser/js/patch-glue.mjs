@@ -18,7 +18,7 @@ const MAX_BYTES = 1 << 26;
 
 const encoder = readFileSync(new URL("encode-into.mjs", import.meta.url), "utf8")
   .replace(/^\/\/.*\n/gm, "")
-  .replace(/^export function encodeInto\(/m, "function encodeInto(");
+  .replace(/^export function /gm, "function ");
 
 const patches = [
   {
@@ -28,6 +28,12 @@ const patches = [
     replace: () =>
       `// termgate: wasm/browser/js/encode-into.mjs (Chromium's encodeInto costs more than this loop).\n` +
       `${encoder}cachedTextEncoder.encodeInto = encodeInto;\n`,
+  },
+  {
+    // ...and called on the module's whole memory, not on a view made for each string.
+    what: "the call of encodeInto in passStringToWasm0",
+    find: /^( +)const view = getUint8ArrayMemory0\(\)\.subarray\(ptr \+ offset, ptr \+ len\);\n +const ret = cachedTextEncoder\.encodeInto\(arg, view\);\n/gm,
+    replace: (_, indent) => `${indent}const ret = encodeIntoAt(arg, getUint8ArrayMemory0(), ptr + offset, ptr + len);\n`,
   },
   {
     what: "the type check of passStringToWasm0",
