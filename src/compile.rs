@@ -271,9 +271,12 @@ impl Builder {
             Mode::Word | Mode::Prefix => &mut self.word,
             _ => &mut self.inner,
         };
+        let mut key = n.text.into_bytes();
+        key.shrink_to_fit();
+        // Most keys have one entry: room for one, not the four a first push makes room for.
         index
-            .entry(n.text.into_bytes())
-            .or_default()
+            .entry(key)
+            .or_insert_with(|| Vec::with_capacity(1))
             .push(PendingEntry {
                 rule: r,
                 kind,
