@@ -118,7 +118,7 @@ fn unix_seconds(now: Option<f64>) -> i64 {
 
 /// Builds the `CheckResult` object, with the core's byte spans as UTF-16 offsets of the JS string.
 fn result(text: &str, verdict: &termgate::Verdict) -> js_sys::Object {
-    let index = verdict_index(verdict);
+    let index = verdict_index(verdict.action);
     if verdict.matches.is_empty() {
         return JS_SIDE.with(|_| check_result(index as i32, 0, 0));
     }
@@ -139,9 +139,10 @@ fn result(text: &str, verdict: &termgate::Verdict) -> js_sys::Object {
     object
 }
 
-/// The verdict's index on the JS side: its action's (`as u32`), or [`ALLOW`].
-fn verdict_index(verdict: &termgate::Verdict) -> u32 {
-    verdict.action.map_or(ALLOW, |a| a as u32)
+/// The index on the JS side of the verdict for `action` (`None`: "allow"), the number `verdict`
+/// returns: each match's action is written as its verdict's.
+fn verdict_index(action: Option<termgate::Action>) -> u32 {
+    Verdict::of(action) as u32
 }
 
 /// Writes the matches of `verdict` into `words`, five numbers each, preceded by the verdict and
@@ -155,7 +156,7 @@ fn write_result(
     rules: &mut RuleSlots,
 ) {
     if counted {
-        words.extend([verdict_index(verdict), verdict.matches.len() as u32]);
+        words.extend([verdict_index(verdict.action), verdict.matches.len() as u32]);
     }
     let bytes = text.as_bytes();
     let ascii = text.is_ascii();
@@ -177,7 +178,7 @@ fn write_result(
             utf16 as u32,
             (utf16 + units(m.start, m.end)) as u32,
             rules.slot(&m.rule),
-            m.action as u32,
+            verdict_index(Some(m.action)),
             m.category.map_or(0, |c| 1 + c as u32),
         ]);
     }
@@ -306,12 +307,9 @@ extern "C" {
     fn write_lengths(at: i32);
 }
 
-/// The verdict "allow": after the actions, which are numbered `as u32`.
-const ALLOW: u32 = termgate::Action::ALL.len() as u32;
-
 thread_local! {
     /// The matches of the text being answered, five numbers each: UTF-16 start and end, the rule's
-    /// slot, the action (`as u32`), and 0 for no category or 1 + the category (`as u32`).
+    /// slot, the action (as its verdict's index), and 0 for no category or 1 + the category (`as u32`).
     static MATCHES: Cell<Vec<u32>> = const { Cell::new(Vec::new()) };
 
     static RULES: Cell<RuleSlots> = const { Cell::new(RuleSlots::new()) };
@@ -320,9 +318,9 @@ thread_local! {
     static JS_SIDE: () = {
         set_memory(&wasm_bindgen::memory());
         for a in termgate::Action::ALL {
-            set_verdict(a as u32, a.as_str());
+            set_verdict(verdict_index(Some(a)), a.as_str());
         }
-        set_verdict(ALLOW, "allow");
+        set_verdict(verdict_index(None), "allow");
         for c in termgate::Category::ALL {
             set_category(1 + c as u32, c.as_str());
         }
@@ -397,16 +395,5 @@ impl RuleSlots {
                 spare
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    /// "allow" has an index of its own.
-    #[test]
-    fn allow_is_no_action() {
-        assert!(termgate::Action::ALL
-            .iter()
-            .all(|&a| a as u32 != super::ALLOW));
     }
 }

@@ -43,9 +43,18 @@ impl Verdict {
 mod tests {
     use super::Verdict;
 
-    /// Each action's verdict has the action's name; no action is "allow".
+    /// Each action's verdict has the action's name, and its own index on the JS side (the
+    /// scanner's names table); no action is "allow".
     #[test]
     fn verdicts_are_named_as_the_core_names_actions() {
+        let mut indices: Vec<u32> = termgate::Action::ALL
+            .iter()
+            .map(|&a| Verdict::of(Some(a)) as u32)
+            .chain([Verdict::Allow as u32])
+            .collect();
+        indices.sort_unstable();
+        indices.dedup();
+        assert_eq!(indices.len(), termgate::Action::ALL.len() + 1);
         for a in termgate::Action::ALL {
             assert_eq!(Verdict::of(Some(a)), Verdict::from_str(a.as_str()).unwrap());
         }
