@@ -1,5 +1,6 @@
 //! Compiling term lists into a [`TermSet`].
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::error::CompileError;
@@ -86,18 +87,15 @@ impl<'p> Compiler<'p> {
         let total: usize = sources.iter().map(|s| s.text.len()).sum();
         let mut builder = Builder::new(self.profile);
         let mut done = 0;
-        let mut parsed = Vec::new();
         for source in sources {
-            parsed.clear();
-            parse(source, &mut parsed)?;
             let mut last_report = 0;
             // Progress is estimated from line numbers: the average line length, counted once.
             let line_len = match self.progress {
                 Some(_) => source.text.len() / source.text.lines().count().max(1),
                 None => 0,
             };
-            for rule in &parsed {
-                builder.add(source, rule)?;
+            parse(source, |rule| {
+                builder.add(source, &rule)?;
                 if let Some(f) = self.progress.as_mut() {
                     let at = done + (rule.line * line_len).min(source.text.len());
                     if at - last_report >= 1 << 16 {
@@ -105,14 +103,13 @@ impl<'p> Compiler<'p> {
                         last_report = at;
                     }
                 }
-            }
+                Ok(())
+            })?;
             done += source.text.len();
         }
         if let Some(f) = self.progress.as_mut() {
             f(total, total);
         }
-        // The parsed rules are in the builder now; laying the set out is the compile's peak.
-        drop(parsed);
         builder.finish()
     }
 }
@@ -288,6 +285,14 @@ impl Builder {
         Ok(())
     }
 
+    /// The inline values of a key's entries, one each, if every rule fits in its value.
+    fn inline_values(&self, key: &[u8], entries: &[PendingEntry]) -> Option<Vec<u64>> {
+        if entries.len() > 256 {
+            return None;
+        }
+        entries.iter().map(|e| self.inline(key, e)).collect()
+    }
+
     /// The inline value for a key whose only entry is `e`, if the rule fits in it.
     fn inline(&self, key: &[u8], e: &PendingEntry) -> Option<u64> {
         let exception = match e.kind {
@@ -319,24 +324,16 @@ impl Builder {
         // Which rules live in their key's value; the others get table records, renumbered. A key
         // shared by several plain terms (`to` and `too` both normalize to `to`) keeps them all
         // inline under suffixed keys: the key, then 0xFF (never in UTF-8), then the rule's rank.
+        // (The values are made again where the keys are written, not kept: a vector per key was
+        // a seventh of a large list's compile peak.)
         let mut inlined = vec![false; self.rules.len()];
-        let mut values: [Vec<Vec<u64>>; 3] = Default::default();
-        for (slot, index) in [&self.word, &self.inner, &self.host]
-            .into_iter()
-            .enumerate()
-        {
+        for index in [&self.word, &self.inner, &self.host] {
             for (key, entries) in index {
-                let inline: Option<Vec<u64>> = if entries.len() <= 256 {
-                    entries.iter().map(|e| self.inline(key, e)).collect()
-                } else {
-                    None
-                };
-                if inline.is_some() {
+                if self.inline_values(key, entries).is_some() {
                     for e in entries {
                         inlined[e.rule as usize] = true;
                     }
                 }
-                values[slot].push(inline.unwrap_or_default());
             }
         }
         let mut table_id = vec![u32::MAX; self.rules.len()];
@@ -362,9 +359,10 @@ impl Builder {
             .into_iter()
             .enumerate()
         {
-            let mut keyed: Vec<(Vec<u8>, u64)> = Vec::with_capacity(index.len());
-            for ((key, list), inline) in index.iter().zip(&values[slot]) {
-                match inline.as_slice() {
+            // Keys borrowed from the index, but for the suffixed ones.
+            let mut keyed: Vec<(Cow<'_, [u8]>, u64)> = Vec::with_capacity(index.len());
+            for (key, list) in index {
+                match self.inline_values(key, list).as_deref().unwrap_or_default() {
                     [] => {
                         let offset = (postings.len() / 4) as u64;
                         postings.extend_from_slice(&(list.len() as u32).to_le_bytes());
@@ -388,15 +386,15 @@ impl Builder {
                                 runs.extend_from_slice(&[class, 0]);
                             }
                         }
-                        keyed.push((key.clone(), offset << 1));
+                        keyed.push((Cow::Borrowed(key), offset << 1));
                     }
-                    [v] => keyed.push((key.clone(), *v)),
+                    [v] => keyed.push((Cow::Borrowed(key), *v)),
                     many => {
-                        keyed.push((key.clone(), FANOUT_MARK));
+                        keyed.push((Cow::Borrowed(key), FANOUT_MARK));
                         for (rank, v) in many.iter().enumerate() {
                             let mut k = key.clone();
                             k.extend_from_slice(&[FANOUT_BYTE, rank as u8]);
-                            keyed.push((k, *v));
+                            keyed.push((Cow::Owned(k), *v));
                         }
                     }
                 }
