@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { encodeInto, encodeIntoAt } from "../../wasm/browser/js/encode-into.mjs";
+import { encodeIntoAt } from "../../wasm/browser/js/encode-into.mjs";
 import { draws } from "../random.mjs";
 
 const encoder = new TextEncoder();
@@ -18,7 +18,7 @@ const PIECES = [
 function both(text, room) {
   const ours = new Uint8Array(room).fill(0xaa);
   const theirs = new Uint8Array(room).fill(0xaa);
-  return { ours: [encodeInto(text, ours), ours], theirs: [encoder.encodeInto(text, theirs), theirs] };
+  return { ours: [encodeIntoAt(text, ours, 0, room), ours], theirs: [encoder.encodeInto(text, theirs), theirs] };
 }
 
 test("writes what TextEncoder.encodeInto writes, given room for the whole text", () => {

@@ -7,22 +7,16 @@
 // loop (Node's: 150 ns against 250): in Chromium the module checks Japanese posts about 1.2x faster
 // with it, in Node about 4 % slower (docs/browser.md).
 //
-// Same contract as the standard method: UTF-8 of `text` into `view` from its start, a lone surrogate
-// as U+FFFD (EF BF BD); returns how many UTF-16 units were read and bytes written. Given less room
-// than three bytes per unit, which the glue never does, the standard method does the work. Rust
-// takes the bytes as a `str` without checking them again, so this must never write anything but
-// UTF-8: encode-into.test.mjs compares it with the standard method.
+// The standard method's contract, into `memory[at..end]` rather than a view of its own (the glue
+// writes into the module's whole memory, and a `subarray` per call cost a Japanese post about 60 ns
+// of its 200 in Node): UTF-8 of `text` from `at`, a lone surrogate as U+FFFD (EF BF BD); returns
+// how many UTF-16 units were read and bytes written. It never writes outside `at..end`: given less
+// than three bytes per unit, which the glue never does, the standard method writes into that view.
+// Rust takes the bytes as a `str` without checking them again, so this must never write anything
+// but UTF-8: encode-into.test.mjs compares it with the standard method.
 const standardEncoder = new TextEncoder();
 const standardEncodeInto = TextEncoder.prototype.encodeInto;
 
-export function encodeInto(text, view) {
-  return encodeIntoAt(text, view, 0, view.length);
-}
-
-// The same into `memory[at..end]`, without making that view: the glue writes into the module's
-// whole memory, and a `subarray` per call cost a Japanese post about 60 ns of its 200 (Node).
-// Returns what `encodeInto` returns. It never writes outside `at..end`: given less than three bytes
-// per unit, the standard method writes into that view.
 export function encodeIntoAt(text, memory, at, end) {
   const length = text.length;
   if (end - at < 3 * length) return standardEncodeInto.call(standardEncoder, text, memory.subarray(at, end));

@@ -26,8 +26,7 @@ const patches = [
     what: "the definition of cachedTextEncoder.encodeInto",
     find: /^cachedTextEncoder\.encodeInto = function \(arg, view\) \{\n[^]*?\n\};\n/gm,
     replace: () =>
-      `// termgate: wasm/browser/js/encode-into.mjs (Chromium's encodeInto costs more than this loop).\n` +
-      `${encoder}cachedTextEncoder.encodeInto = encodeInto;\n`,
+      `// termgate: wasm/browser/js/encode-into.mjs (Chromium's encodeInto costs more than this loop).\n${encoder}`,
   },
   {
     // ...and called on the module's whole memory, not on a view made for each string.
